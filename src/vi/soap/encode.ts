@@ -57,7 +57,7 @@ function anyTypeOf(v: unknown, path: string): [string, unknown] {
 function encodeOne(out: string[], name: string, v: unknown, field: FieldDef, path: string): void {
   if (v === undefined || v === null) return;
   let type = field.type;
-  let value = v;
+  let value: unknown = v;
   let xsiType: string | null = null;
   if (type === 'xsd:anyType') {
     [type, value] = anyTypeOf(v, path);

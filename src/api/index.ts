@@ -1,0 +1,6 @@
+// Every route plugin of the API, registered in this order by src/app.ts.
+import type { FastifyPluginAsync } from 'fastify';
+import domains from './domains/routes.js';
+import service from './service/routes.js';
+
+export const routePlugins: FastifyPluginAsync[] = [service, domains] as FastifyPluginAsync[];

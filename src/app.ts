@@ -1,0 +1,81 @@
+// Builds the Fastify application (tests use this with inject() or listen on port 0).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { routePlugins } from './api/index.js';
+import { installProblemHandlers } from './api/problem.js';
+import { Problem } from './api/schemas.js';
+import type { Config } from './config.js';
+import { EsxConnection } from './drivers/connection.js';
+import { type Drivers, createDrivers } from './drivers/index.js';
+import { loggerOptions } from './logger.js';
+import { VERSION } from './version.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    drivers: Drivers;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  /** false = silent; a pino instance or options otherwise (default: JSON to stdout at config.logLevel). */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** Reuse an existing connection (tests, benchmarks); otherwise one is made and closed with the app. */
+  connection?: EsxConnection;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const logger = opts.logger === undefined ? loggerOptions(config.logLevel) : opts.logger;
+  const app = Fastify({
+    ...(logger && typeof (logger as FastifyBaseLogger).child === 'function'
+      ? { loggerInstance: logger as FastifyBaseLogger }
+      : { logger: logger as FastifyServerOptions['logger'] }),
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    routerOptions: { maxParamLength: 2048 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // libvirt XML and VMX travel as text.
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  const conn =
+    opts.connection ??
+    new EsxConnection(config.connection, { poolSize: config.poolSize, timeoutMs: config.upstreamTimeoutMs, log: app.log });
+  app.decorate('config', config);
+  app.decorate('drivers', createDrivers(conn));
+  if (!opts.connection) app.addHook('onClose', () => conn.close());
+
+  installProblemHandlers(app);
+  app.addSchema(Problem);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'esxgate',
+        version: VERSION,
+        description:
+          'VMware ESX and vCenter (the vSphere VI API) as a libvirt-like HTTP API. Names and semantics follow libvirt; ' +
+          'long-running work is exposed as operations; errors are application/problem+json.',
+        license: { name: 'LGPL-2.1-or-later', identifier: 'LGPL-2.1-or-later' },
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from ESXGATE_TOKENS, when tokens are configured' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: true, deepLinking: true } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const plugin of routePlugins) await app.register(plugin);
+  return app;
+}

@@ -1,0 +1,28 @@
+// pino options: JSON logs, secrets redacted wherever they could appear.
+import type { LoggerOptions } from 'pino';
+
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'cookie',
+  '*.cookie',
+  'token',
+  '*.token',
+  'authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'config.connection.password',
+  'connection.password',
+];
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'esxgate' },
+  };
+}

@@ -1,0 +1,133 @@
+// PropertyCollector helpers: RetrievePropertiesEx + ContinueRetrievePropertiesEx (results in pages;
+// the token is bound to the session, so one lease covers the whole retrieval), over a ContainerView
+// (cached per session: views are session objects) or explicit objects.
+import { ViFault } from './errors.js';
+import type { MoRef } from './soap/encode.js';
+import type { Session, SessionPool } from './session-pool.js';
+
+export interface ObjectContent {
+  obj: MoRef;
+  propSet?: Array<{ name: string; val: unknown }>;
+  missingSet?: Array<{ path: string; fault: { fault?: { _type?: string } } }>;
+}
+
+export interface RetrieveResult {
+  token?: string;
+  objects: ObjectContent[];
+}
+
+/** An object with its properties flattened: { ref, props: { 'runtime.powerState': 'poweredOn', ... } }. */
+export interface ObjectProps {
+  ref: MoRef;
+  props: Record<string, unknown>;
+  /** Property paths the server could not read, with the fault name (e.g. NoPermission). */
+  missing?: Record<string, string>;
+}
+
+export interface PropertySpec {
+  type: string;
+  pathSet?: string[];
+  all?: boolean;
+}
+
+export interface RetrieveOptions {
+  /** Page size (RetrieveOptions.maxObjects). */
+  maxObjects?: number;
+  signal?: AbortSignal;
+}
+
+export function flatten(o: ObjectContent): ObjectProps {
+  const props: Record<string, unknown> = {};
+  for (const p of o.propSet ?? []) props[p.name] = p.val;
+  const out: ObjectProps = { ref: o.obj, props };
+  if (o.missingSet?.length) {
+    out.missing = Object.fromEntries(o.missingSet.map((m) => [m.path, m.fault?.fault?._type ?? 'unknown']));
+  }
+  return out;
+}
+
+export class PropertyCollector {
+  constructor(
+    readonly pool: SessionPool,
+    readonly collector: MoRef,
+    readonly viewManager: MoRef | undefined,
+  ) {}
+
+  /** All objects matching the filter specs, following continuation tokens on one session. */
+  async retrieve(specSet: unknown[], o: RetrieveOptions = {}, session?: Session): Promise<ObjectProps[]> {
+    const run = async (s: Session): Promise<ObjectProps[]> => {
+      const out: ObjectProps[] = [];
+      let r = await this.pool.invoke<RetrieveResult | undefined>(
+        s,
+        'RetrievePropertiesEx',
+        { _this: this.collector, specSet, options: o.maxObjects ? { maxObjects: o.maxObjects } : {} },
+        { signal: o.signal },
+      );
+      for (;;) {
+        for (const c of r?.objects ?? []) out.push(flatten(c));
+        const token = r?.token;
+        if (!token) return out;
+        if (o.signal?.aborted) {
+          await this.pool.invoke(s, 'CancelRetrievePropertiesEx', { _this: this.collector, token }).catch(() => {});
+          o.signal.throwIfAborted();
+        }
+        r = await this.pool.invoke<RetrieveResult | undefined>(s, 'ContinueRetrievePropertiesEx', { _this: this.collector, token }, { signal: o.signal });
+      }
+    };
+    return session ? run(session) : this.pool.withSession(run, o.signal);
+  }
+
+  /** Properties of the given objects (one RetrievePropertiesEx). */
+  async objects(refs: MoRef[], type: string, pathSet: string[], o: RetrieveOptions = {}): Promise<ObjectProps[]> {
+    if (refs.length === 0) return [];
+    return this.retrieve(
+      [{ propSet: [{ type, pathSet, all: false }], objectSet: refs.map((obj) => ({ obj, skip: false })) }],
+      o,
+    );
+  }
+
+  /** Properties of one object, or undefined when it does not exist any more. */
+  async object(ref: MoRef, pathSet: string[], o: RetrieveOptions = {}): Promise<ObjectProps | undefined> {
+    return (await this.objects([ref], ref.type, pathSet, o))[0];
+  }
+
+  /**
+   * Properties of every object of the given types below `container` (recursive), through a
+   * ContainerView kept for the life of the session.
+   */
+  async container(container: MoRef, specs: PropertySpec[], o: RetrieveOptions = {}): Promise<ObjectProps[]> {
+    if (!this.viewManager) throw new Error('this endpoint has no ViewManager');
+    const types = [...new Set(specs.map((s) => s.type))].sort();
+    return this.pool.withSession(async (s) => {
+      const key = `view:${container.type}:${container.value}:${types.join(',')}`;
+      const run = async (): Promise<ObjectProps[]> => {
+        let view = s.cache.get(key) as MoRef | undefined;
+        if (!view) {
+          view = await this.pool.invoke<MoRef>(s, 'CreateContainerView', { _this: this.viewManager, container, type: types, recursive: true }, { signal: o.signal });
+          s.cache.set(key, view);
+        }
+        const specSet = [
+          {
+            propSet: specs.map((p) => ({ type: p.type, all: p.all ?? false, pathSet: p.pathSet ?? [] })),
+            objectSet: [
+              {
+                obj: view,
+                skip: true,
+                selectSet: [{ _type: 'TraversalSpec', name: 'view', type: 'ContainerView', path: 'view', skip: false }],
+              },
+            ],
+          },
+        ];
+        return this.retrieve(specSet, o, s);
+      };
+      try {
+        return await run();
+      } catch (e) {
+        // The cached view went away with its session (re-login, ESX restart): make a new one, once.
+        if (!(e instanceof ViFault)) throw e;
+        s.cache.delete(key);
+        return run();
+      }
+    }, o.signal);
+  }
+}
