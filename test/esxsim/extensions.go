@@ -3,13 +3,41 @@ package main
 // extensions holds the state of esxsim's additions to the simulator and the
 // table of SOAP methods the interceptor hands to them.
 
+import (
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
 type extensions struct {
-	opts     *options
-	handlers map[string]handler
+	opts          *options
+	x             *interceptor
+	handlers      map[string]handler
+	nonCancelable map[string]bool
+	content       types.ServiceContent
+
+	tasks taskTable
+
+	mu        sync.Mutex // guards questions
+	questions map[types.ManagedObjectReference]*pendingQuestion
+
+	pages pageTable
 }
 
 func newExtensions(o *options) *extensions {
-	return &extensions{opts: o, handlers: map[string]handler{}}
+	e := &extensions{
+		opts:          o,
+		handlers:      map[string]handler{},
+		nonCancelable: map[string]bool{},
+		questions:     map[types.ManagedObjectReference]*pendingQuestion{},
+	}
+	e.tasks.tasks = map[types.ManagedObjectReference]*frontTask{}
+	e.pages.pages = map[string]*page{}
+	for _, m := range splitList(o.nonCancelable) {
+		e.nonCancelable[m] = true
+	}
+	return e
 }
 
 // handle registers h for a SOAP method; handlers for the same method chain
@@ -25,5 +53,17 @@ func (e *extensions) handle(method string, h handler) {
 // install adds objects to the inventory and registers method handlers.
 // It runs after Model.Create and before the server starts.
 func (e *extensions) install() error {
+	e.content = simulator.Map.Get(serviceInstance).(*simulator.ServiceInstance).Content
+
+	// tasks.go
+	e.handle("CancelTask", e.cancelTask)
+	// question.go
+	e.handle("PowerOnVM_Task", e.powerOnQuestion)
+	e.handle("AnswerVM", e.answerVM)
+	e.handle("ReconfigVM_Task", e.reconfigure)
+	// paging.go
+	e.handle("RetrievePropertiesEx", e.retrievePropertiesEx)
+	e.handle("ContinueRetrievePropertiesEx", e.continueRetrievePropertiesEx)
+	e.handle("CancelRetrievePropertiesEx", e.cancelRetrievePropertiesEx)
 	return nil
 }

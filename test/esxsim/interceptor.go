@@ -12,6 +12,7 @@ import (
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -76,6 +77,11 @@ func (x *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{x: x, w: w, r: r, body: body, name: name}
 	if h := x.ext.handlers[name]; h != nil {
 		if h(c) {
+			return
+		}
+	}
+	if x.ext.opts.taskDelay > 0 && strings.HasSuffix(name, "_Task") {
+		if x.ext.delayedTask(c, nil) {
 			return
 		}
 	}

@@ -135,6 +135,16 @@ func main() {
 		login = simulator.DefaultLogin
 	}
 
+	ic := &interceptor{
+		ext:         ext,
+		faults:      faults,
+		delay:       o.delay,
+		delayJitter: o.delayJitter,
+		methodDelay: delays,
+		trace:       o.trace,
+	}
+	ext.x = ic
+
 	srv, err := startServer(model, serverConfig{
 		listen:  o.listen,
 		useTLS:  o.useTLS,
@@ -144,14 +154,7 @@ func main() {
 		keyIn:   o.keyIn,
 		login:   login,
 		trace:   o.trace,
-		intercept: &interceptor{
-			ext:         ext,
-			faults:      faults,
-			delay:       o.delay,
-			delayJitter: o.delayJitter,
-			methodDelay: delays,
-			trace:       o.trace,
-		},
+		intercept: ic,
 	})
 	if err != nil {
 		model.Remove()
