@@ -1,0 +1,103 @@
+// Guest disk names (sda, hdb, fda...) and their VMX slots. libvirt names a VMX disk from its slot
+// and derives the <address> from the name; the formulas here are the ones its VMX code and
+// virDomainDiskDefAssignAddress use for ESX ("wide" SCSI: 15 disks per controller, unit 7 is the
+// controller itself).
+import type { DiskBus, DriveAddressDef } from '../domain/model.js';
+
+/** 0 -> 'a', 25 -> 'z', 26 -> 'aa' (libvirt's virIndexToDiskName). */
+export function indexToDiskName(index: number, prefix: string): string {
+  let letters = '';
+  for (let i = index; i >= 0; i = Math.floor(i / 26) - 1) letters = String.fromCharCode(97 + (i % 26)) + letters;
+  return prefix + letters;
+}
+
+/** 'sdb' with prefix 'sd' -> 1; -1 when the name does not have the prefix or is not letters. */
+export function diskNameToIndex(name: string, prefix: string): number {
+  if (!name.startsWith(prefix)) return -1;
+  const letters = name.slice(prefix.length);
+  if (!/^[a-z]+$/.test(letters)) return -1;
+  let index = 0;
+  for (let i = 0; i < letters.length; i++) index = (index + (i > 0 ? 1 : 0)) * 26 + (letters.charCodeAt(i) - 97);
+  return index;
+}
+
+/** SCSI disks per controller: 15 (units 0-15 but 7), 64 on hardware 13+ ("super wide", units up to 64). */
+export const scsiDisksPerController = (virtualHW: number) => (virtualHW >= 13 ? 64 : 15);
+
+export const SATA_UNITS = 30;
+
+/** The name prefix of a bus. */
+export function diskPrefix(bus: DiskBus): string {
+  switch (bus) {
+    case 'ide':
+      return 'hd';
+    case 'fdc':
+      return 'fd';
+    case 'virtio':
+      return 'vd';
+    case 'xen':
+      return 'xvd';
+    default:
+      return 'sd';
+  }
+}
+
+/** The bus libvirt assumes for a target name without bus attribute. */
+export function busFromDiskName(name: string): DiskBus | undefined {
+  if (name.startsWith('hd')) return 'ide';
+  if (name.startsWith('sd')) return 'scsi';
+  if (name.startsWith('fd')) return 'fdc';
+  if (name.startsWith('vd')) return 'virtio';
+  if (name.startsWith('xvd')) return 'xen';
+  if (name.startsWith('ubd')) return 'uml';
+  return undefined;
+}
+
+export interface Slot {
+  controller: number;
+  bus: number;
+  unit: number;
+}
+
+/** The disk name for a VMX slot (controllerOrBus is the IDE bus for IDE). */
+export function slotToDiskName(bus: DiskBus, controllerOrBus: number, unit: number, virtualHW: number): string {
+  switch (bus) {
+    case 'scsi':
+      return indexToDiskName(controllerOrBus * scsiDisksPerController(virtualHW) + (unit < 7 ? unit : unit - 1), 'sd');
+    case 'sata':
+      return indexToDiskName(controllerOrBus * SATA_UNITS + unit, 'sd');
+    case 'ide':
+      return indexToDiskName(controllerOrBus * 2 + unit, 'hd');
+    default:
+      return indexToDiskName(unit, 'fd');
+  }
+}
+
+/** The slot a disk name stands for, or undefined when the name does not fit the bus. */
+export function diskNameToSlot(name: string, bus: DiskBus, virtualHW: number): Slot | undefined {
+  const index = diskNameToIndex(name, diskPrefix(bus));
+  if (index < 0) return undefined;
+  switch (bus) {
+    case 'scsi': {
+      const perController = scsiDisksPerController(virtualHW);
+      const unit = index % perController;
+      return { controller: Math.floor(index / perController), bus: 0, unit: unit >= 7 ? unit + 1 : unit };
+    }
+    case 'sata':
+      return { controller: Math.floor(index / SATA_UNITS), bus: 0, unit: index % SATA_UNITS };
+    case 'ide':
+      return { controller: 0, bus: Math.floor(index / 2), unit: index % 2 };
+    case 'fdc':
+      return { controller: 0, bus: 0, unit: index };
+    default:
+      return undefined;
+  }
+}
+
+export const driveAddress = (slot: Slot): DriveAddressDef => ({
+  type: 'drive',
+  controller: slot.controller,
+  bus: slot.bus,
+  target: 0,
+  unit: slot.unit,
+});
