@@ -267,6 +267,157 @@ describe('esxsim (ESX model)', () => {
   });
 });
 
+describe('esxsim (ESX model): host and guest extensions', () => {
+  let sim: Sim;
+  let c: Client;
+  let host: Ref;
+
+  beforeAll(async () => {
+    sim = await startSim({ esx: true, vms: 2, methodDelay: { CurrentTime: 300 } });
+    c = await new Client(sim).login();
+    host = (await c.all('HostSystem'))[0]!;
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('applies -method-delay', async () => {
+    const t0 = Date.now();
+    await c.call('CurrentTime', { type: 'ServiceInstance', value: 'ServiceInstance' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+  });
+
+  it('has an auto-start manager whose ReconfigureAutostart is visible', async () => {
+    const cm = (await c.props(host, ['configManager'])).configManager;
+    const asm = toRef(cm.autoStartManager);
+    expect(asm).toEqual({ type: 'HostAutoStartManager', value: 'ha-autostart-mgr' });
+    const before = (await c.props(asm, ['config'])).config;
+    expect(before.defaults.enabled).toBe('false');
+    expect(before.powerInfo).toBeUndefined();
+    const [vm0, vm1] = await c.all('VirtualMachine');
+    const pi = (vm: Ref, order: number) =>
+      `<powerInfo>${ref('key', vm)}<startOrder>${order}</startOrder><startDelay>-1</startDelay>` +
+      `<waitForHeartbeat>systemDefault</waitForHeartbeat><startAction>powerOn</startAction>` +
+      `<stopDelay>-1</stopDelay><stopAction>systemDefault</stopAction></powerInfo>`;
+    await c.call(
+      'ReconfigureAutostart',
+      asm,
+      `<spec><defaults><enabled>true</enabled><startDelay>30</startDelay></defaults>${pi(vm1!, 1)}${pi(vm0!, 2)}</spec>`,
+    );
+    const after = (await c.props(asm, ['config'])).config;
+    expect(after.defaults.enabled).toBe('true');
+    expect(after.defaults.startDelay).toBe('30');
+    expect(after.defaults.stopDelay).toBe('120');
+    expect(arr<any>(after.powerInfo).map((p) => [text(p.key), p.startOrder, p.startAction])).toEqual([
+      [vm1!.value, '1', 'powerOn'],
+      [vm0!.value, '2', 'powerOn'],
+    ]);
+    await expectFault(
+      c.call('ReconfigureAutostart', asm, `<spec><powerInfo>${ref('key', vm0!)}<startOrder>1</startOrder><startDelay>0</startDelay><waitForHeartbeat>no</waitForHeartbeat><startAction>explode</startAction><stopDelay>0</stopDelay><stopAction>none</stopAction></powerInfo></spec>`),
+      'InvalidArgument',
+    );
+  });
+
+  it('guest operations need running Tools', async () => {
+    const [vm0, vm1] = await c.all('VirtualMachine');
+    const g = (await c.props(vm0!, ['guest'])).guest;
+    expect(g.toolsRunningStatus).toBe('guestToolsRunning');
+    await c.call('RebootGuest', vm0!);
+    expect((await c.props(vm0!, ['runtime.powerState']))['runtime.powerState']).toBe('poweredOn');
+    await c.call('StandbyGuest', vm0!);
+    expect((await c.props(vm0!, ['runtime.powerState']))['runtime.powerState']).toBe('suspended');
+    await expectFault(c.call('ShutdownGuest', vm0!), 'InvalidPowerState');
+
+    await c.reconfigExtra(vm1!, { 'esxsim.tools': 'notRunning' });
+    expect((await c.props(vm1!, ['guest.toolsRunningStatus']))['guest.toolsRunningStatus']).toBe('guestToolsNotRunning');
+    await expectFault(c.call('ShutdownGuest', vm1!), 'ToolsUnavailable');
+    await c.reconfigExtra(vm1!, { 'esxsim.tools': '' });
+    await c.call('ShutdownGuest', vm1!);
+    expect((await c.props(vm1!, ['runtime.powerState']))['runtime.powerState']).toBe('poweredOff');
+    expect((await c.props(vm1!, ['guest.toolsRunningStatus']))['guest.toolsRunningStatus']).toBe('guestToolsNotRunning');
+  });
+
+  it('creates screenshots and zero-fills disks', async () => {
+    const vm = (await c.all('VirtualMachine'))[0]!;
+    await c.waitTask(toRef((await c.call('PowerOnVM_Task', vm)).returnval)); // resume from suspended
+    const info = await c.waitTask(toRef((await c.call('CreateScreenshot_Task', vm)).returnval));
+    expect(info.state).toBe('success');
+    const path = text(info.result);
+    expect(path).toMatch(/^\[LocalDS_0\] .+\/.+-1\.png$/);
+    // fetch it over /folder (Range supported)
+    const m = /^\[(.+?)\] (.+)$/.exec(path)!;
+    const res = await fetch(
+      `${sim.url.replace(/\/sdk$/, '')}/folder/${encodeURI(m[2]!)}?dcPath=ha-datacenter&dsName=${encodeURIComponent(m[1]!)}`,
+      { dispatcher: new Agent({ connect: { ca: readFileSync(sim.certPath!, 'utf8') } }), headers: { cookie: c.cookie!, range: 'bytes=0-7' } },
+    );
+    expect(res.status).toBe(206);
+    expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+
+    const vmx = (await c.props(vm, ['config.files.vmPathName']))['config.files.vmPathName'];
+    const disk = String(vmx).replace(/[^/]+\.vmx$/, 'disk1.vmdk');
+    const vdm = c.moref('virtualDiskManager');
+    const ok = await c.waitTask(toRef((await c.call('ZeroFillVirtualDisk_Task', vdm, `<name>${esc(disk)}</name>`)).returnval));
+    expect(ok.state).toBe('success');
+    const bad = await c.waitTask(toRef((await c.call('ZeroFillVirtualDisk_Task', vdm, `<name>[LocalDS_0] nope/x.vmdk</name>`)).returnval));
+    expect(bad.state).toBe('error');
+    expect(bad.error.fault['@_type']).toBe('FileNotFound');
+  });
+
+  it('manages vSwitches and port groups, mirrored in host.config.network', async () => {
+    const ns = toRef((await c.props(host, ['configManager'])).configManager.networkSystem);
+    const pnics = arr<any>((await c.props(host, ['config.network.pnic']))['config.network.pnic'].PhysicalNic);
+    expect(pnics.map((p) => p.device)).toEqual(['vmnic0', 'vmnic1']);
+    for (const p of pnics) {
+      expect(p.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+      expect(p.linkSpeed.speedMb).toBe('10000');
+    }
+    await c.call(
+      'AddVirtualSwitch',
+      ns,
+      `<vswitchName>vSwitch1</vswitchName><spec><numPorts>64</numPorts><bridge xsi:type="HostVirtualSwitchBondBridge"><nicDevice>vmnic1</nicDevice></bridge><mtu>9000</mtu></spec>`,
+    );
+    await expectFault(c.call('AddVirtualSwitch', ns, `<vswitchName>vSwitch1</vswitchName>`), 'AlreadyExists');
+    const pgSpec = (name: string, vlan: number) =>
+      `<portgrp><name>${name}</name><vlanId>${vlan}</vlanId><vswitchName>vSwitch1</vswitchName><policy/></portgrp>`;
+    await c.call('AddPortGroup', ns, pgSpec('Lab', 10));
+    await expectFault(c.call('AddPortGroup', ns, pgSpec('Lab', 10)), 'AlreadyExists');
+    await c.call('UpdatePortGroup', ns, `<pgName>Lab</pgName>${pgSpec('Lab2', 20)}`);
+
+    const net = (await c.props(host, ['config.network']))['config.network'];
+    const vs1 = arr<any>(net.vswitch).find((v) => v.name === 'vSwitch1');
+    expect(vs1.key).toBe('key-vim.host.VirtualSwitch-vSwitch1');
+    expect(vs1.mtu).toBe('9000');
+    expect(arr(vs1.pnic)).toEqual(['key-vim.host.PhysicalNic-vmnic1']);
+    expect(arr(vs1.portgroup)).toEqual(['key-vim.host.PortGroup-Lab2']);
+    const pg = arr<any>(net.portgroup).find((p) => p.spec.name === 'Lab2');
+    expect(pg.spec.vlanId).toBe('20');
+    expect(pg.vswitch).toBe('key-vim.host.VirtualSwitch-vSwitch1');
+    const nets = await c.all('Network');
+    const names = await Promise.all(nets.map(async (n) => (await c.props(n, ['name'])).name));
+    expect(names).toContain('Lab2');
+    expect(nets.find((n, i) => names[i] === 'Lab2')!.value).toBe('HaNetwork-Lab2');
+
+    await expectFault(c.call('RemoveVirtualSwitch', ns, `<vswitchName>vSwitch0</vswitchName>`), 'ResourceInUse');
+    await c.call('RemoveVirtualSwitch', ns, `<vswitchName>vSwitch1</vswitchName>`);
+    const after = (await c.props(ns, ['networkInfo']))['networkInfo'];
+    expect(arr<any>(after.vswitch).map((v) => v.name)).toEqual(['vSwitch0']);
+    expect(arr<any>(after.portgroup).map((p) => p.spec.name)).not.toContain('Lab2');
+    await expectFault(c.call('RemovePortGroup', ns, `<pgName>Lab2</pgName>`), 'NotFound');
+  });
+
+  it('lists and terminates sessions', async () => {
+    const sm = c.moref('sessionManager');
+    const other = await new Client(sim).login();
+    const cur = (await other.props(sm, ['currentSession'])).currentSession;
+    const list = arr<any>((await c.props(sm, ['sessionList'])).sessionList?.UserSession);
+    expect(list.map((s) => s.key)).toContain(cur.key);
+    await c.call('TerminateSession', sm, `<sessionId>${cur.key}</sessionId>`);
+    await expectFault(other.call('CurrentTime', { type: 'ServiceInstance', value: 'ServiceInstance' }), 'NotAuthenticated');
+    const list2 = arr<any>((await c.props(sm, ['sessionList'])).sessionList?.UserSession);
+    expect(list2.map((s) => s.key)).not.toContain(cur.key);
+  });
+});
+
 describe('esxsim -task-delay', () => {
   let sim: Sim;
   let c: Client;

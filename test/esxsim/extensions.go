@@ -65,5 +65,10 @@ func (e *extensions) install() error {
 	e.handle("RetrievePropertiesEx", e.retrievePropertiesEx)
 	e.handle("ContinueRetrievePropertiesEx", e.continueRetrievePropertiesEx)
 	e.handle("CancelRetrievePropertiesEx", e.cancelRetrievePropertiesEx)
+	// autostart.go, network.go, guest.go, disk.go
+	e.installAutoStart()
+	e.installNetwork()
+	e.installGuest()
+	e.installDisk()
 	return nil
 }

@@ -45,6 +45,7 @@ type options struct {
 	pageSize       int
 	sessionTimeout time.Duration
 	stdinWatch     bool
+	tools          string
 }
 
 func parseFlags() *options {
@@ -80,6 +81,7 @@ func parseFlags() *options {
 	f.StringVar(&o.faults, "fault", "", "always answer these methods with a SOAP fault: \"Method:FaultType,...\"")
 	f.IntVar(&o.pageSize, "page-size", 0, "RetrievePropertiesEx page size when the client sets no options.maxObjects (0 = unlimited)")
 	f.DurationVar(&o.sessionTimeout, "session-timeout", 0, "idle session timeout, e.g. 30m (0 = never)")
+	f.StringVar(&o.tools, "tools", "running", "VMware Tools of powered-on VMs: running, or simulator (always toolsNotInstalled, as vcsim)")
 	f.BoolVar(&o.stdinWatch, "stdin-watch", false, "exit (cleanly) when stdin reaches EOF, e.g. when the parent process dies")
 	flag.Parse()
 	return o

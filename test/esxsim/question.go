@@ -238,6 +238,9 @@ func (e *extensions) afterReconfigure(ref types.ManagedObjectReference) {
 			return
 		}
 		normalizeExtraConfig(vm)
+		if e.opts.tools != "simulator" {
+			simulator.Map.Update(vm, toolsChanges(vm, false))
+		}
 		on = vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
 		q, asks = buildQuestion(extraConfig(vm))
 	})
