@@ -10,6 +10,9 @@ import type { Config } from './config.js';
 import { EsxConnection } from './drivers/connection.js';
 import { type Drivers, createDrivers } from './drivers/index.js';
 import { loggerOptions } from './logger.js';
+import auth from './plugins/auth.js';
+import hardening from './plugins/hardening.js';
+import metricsPlugin, { GatewayMetrics, metricsRoute } from './plugins/metrics.js';
 import { VERSION } from './version.js';
 
 declare module 'fastify' {
@@ -36,8 +39,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : { logger: logger as FastifyServerOptions['logger'] }),
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
     routerOptions: { maxParamLength: 2048 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -45,15 +46,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // libvirt XML and VMX travel as text.
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  const metrics = new GatewayMetrics();
   const conn =
     opts.connection ??
-    new EsxConnection(config.connection, { poolSize: config.poolSize, timeoutMs: config.upstreamTimeoutMs, log: app.log });
+    new EsxConnection(config.connection, { poolSize: config.poolSize, timeoutMs: config.upstreamTimeoutMs, log: app.log, onCall: metrics.onSoapCall });
   app.decorate('config', config);
-  app.decorate('drivers', createDrivers(conn));
-  if (!opts.connection) app.addHook('onClose', () => conn.close());
+  const drivers = createDrivers(conn, { mirror: config.mirror, log: app.log });
+  app.decorate('drivers', drivers);
+  // The update loop's session goes first: its long WaitForUpdatesEx must not hold the transport open.
+  app.addHook('onClose', async () => {
+    await drivers.live.close();
+    if (!opts.connection) await conn.close();
+  });
 
   installProblemHandlers(app);
   app.addSchema(Problem);
+  // Before every route: their onRoute hooks document and guard the routes registered after them.
+  await app.register(hardening, { config });
+  await app.register(auth, { tokens: config.tokens });
+  await app.register(metricsPlugin, { metrics });
 
   await app.register(swagger, {
     openapi: {
@@ -75,6 +86,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { tryItOutEnabled: true, deepLinking: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(metricsRoute, { metrics });
 
   for (const plugin of routePlugins) await app.register(plugin);
   return app;

@@ -78,10 +78,36 @@ export class EsxConnection {
     return this.vi.call<T>(method, params, o);
   }
 
-  private async findByPath(path: string, signal?: AbortSignal): Promise<MoRef | undefined> {
-    const si = this.vi.serviceContent.searchIndex;
-    if (!si) return undefined;
-    return (await this.vi.call<MoRef | undefined>('FindByInventoryPath', { _this: si, inventoryPath: path }, { signal })) ?? undefined;
+  /** The child entities one level down, with names (libvirt paths skip the datacenter's "host" folder). */
+  private async children(ref: MoRef, signal?: AbortSignal): Promise<Array<{ ref: MoRef; name: string }>> {
+    const pc = this.vi.pc;
+    let kids: MoRef[] = [];
+    if (ref.type === 'Datacenter') {
+      const hf = (await pc.object(ref, ['hostFolder'], { signal }))?.props.hostFolder as MoRef | undefined;
+      return hf ? this.children(hf, signal) : [];
+    }
+    const path = ref.type === 'Folder' ? 'childEntity' : ref.type.endsWith('ComputeResource') ? 'host' : null;
+    if (path) kids = ((await pc.object(ref, [path], { signal }))?.props[path] as MoRef[] | undefined) ?? [];
+    if (!kids.length) return [];
+    const types = [...new Set(kids.map((k) => k.type))];
+    const named = await pc.retrieve(
+      [{ propSet: types.map((type) => ({ type, pathSet: ['name'], all: false })), objectSet: kids.map((obj) => ({ obj, skip: false })) }],
+      { signal },
+    );
+    return named.map((o) => ({ ref: o.ref, name: String(o.props.name ?? '') }));
+  }
+
+  /** Follows a libvirt vpx path element by element from `from` (names compared after %XX decoding). */
+  private async walk(from: MoRef, names: string[], signal?: AbortSignal): Promise<MoRef[]> {
+    const out: MoRef[] = [];
+    let cur = from;
+    for (const name of names) {
+      const hit = (await this.children(cur, signal)).find((c) => c.name === name || decodeURIComponent(c.name.replace(/%(?![0-9a-fA-F]{2})/g, '%25')) === name);
+      if (!hit) throw new ApiError('invalid-arg', `vpx path: no inventory item "${name}" in "/${[...this.config.path.slice(0, out.length)].join('/')}"`);
+      out.push(hit.ref);
+      cur = hit.ref;
+    }
+    return out;
   }
 
   private async folders(dc: MoRef, signal?: AbortSignal) {
@@ -96,47 +122,36 @@ export class EsxConnection {
 
   /**
    * libvirt's vpx path is [folders/]datacenter[/folders]/computeResource[/host], without the
-   * datacenter's "host" folder; an empty path scopes to the whole inventory.
+   * datacenter's "host" folder; an empty path scopes to the whole inventory. The path is walked
+   * through the property collector (SearchIndex.FindByInventoryPath is missing in the simulator).
    */
   private async resolveScope(signal?: AbortSignal): Promise<Scope> {
     const root = this.vi.serviceContent.rootFolder;
-    const enc = (s: string) => s.replace(/%/g, '%25').replace(/\//g, '%2f');
-    const path = this.config.path.map(enc);
-    let datacenter: MoRef | undefined;
-    let i = 0;
-    for (; i < path.length && !datacenter; i++) {
-      const ref = await this.findByPath(path.slice(0, i + 1).join('/'), signal);
-      if (ref?.type === 'Datacenter') datacenter = ref;
-      else if (ref?.type !== 'Folder') throw new ApiError('invalid-arg', `vpx path: "${this.config.path.slice(0, i + 1).join('/')}" is not a folder or datacenter`);
-    }
+    const refs = await this.walk(root, this.config.path, signal);
+    let datacenter = refs.find((r) => r.type === 'Datacenter');
+    const where = `/${this.config.path.join('/')}`;
     if (!datacenter) {
+      if (this.config.path.length) throw new ApiError('invalid-arg', `vpx path: no datacenter in "${where}"`);
       const dcs = await this.vi.pc.container(root, [{ type: 'Datacenter', pathSet: ['name'] }], { signal });
       if (!dcs.length) throw new ApiError('upstream-error', 'the endpoint has no datacenter');
-      if (this.config.path.length) throw new ApiError('invalid-arg', `vpx path: no datacenter in "/${this.config.path.join('/')}"`);
       datacenter = dcs[0]!.ref;
     }
-    const f = await this.folders(datacenter, signal);
-    const scope: Scope = { datacenter, container: this.config.path.length ? datacenter : root, ...f };
-    const dcPath = path.slice(0, i).join('/');
-    if (i < path.length) {
-      let j = i;
-      let cr: MoRef | undefined;
-      for (; j < path.length && !cr; j++) {
-        const ref = await this.findByPath(`${dcPath}/host/${path.slice(i, j + 1).join('/')}`, signal);
-        if (ref && (ref.type === 'ComputeResource' || ref.type === 'ClusterComputeResource')) cr = ref;
-        else if (ref?.type !== 'Folder') throw new ApiError('invalid-arg', `vpx path: no compute resource "${this.config.path.slice(i, j + 1).join('/')}" in the datacenter`);
+    const scope: Scope = { datacenter, container: this.config.path.length ? datacenter : root, ...(await this.folders(datacenter, signal)) };
+    const after = refs.slice(refs.indexOf(datacenter) + 1);
+    const last = after[after.length - 1];
+    if (last) {
+      const crIdx = after.findIndex((r) => r.type === 'ComputeResource' || r.type === 'ClusterComputeResource');
+      if (crIdx < 0) throw new ApiError('invalid-arg', `vpx path: "${where}" names no compute resource`);
+      if (after.length > crIdx + 2 || (after.length === crIdx + 2 && last.type !== 'HostSystem')) {
+        throw new ApiError('invalid-arg', `vpx path: "${where}" has elements after the host`);
       }
-      if (!cr) throw new ApiError('invalid-arg', `vpx path: "/${this.config.path.join('/')}" names no compute resource`);
-      scope.computeResource = cr;
-      scope.container = cr;
-      if (j < path.length) {
-        if (j !== path.length - 1) throw new ApiError('invalid-arg', `vpx path: too many elements after the host in "/${this.config.path.join('/')}"`);
-        const host = await this.findByPath(`${dcPath}/host/${path.slice(i, j + 1).join('/')}`, signal);
-        if (host?.type !== 'HostSystem') throw new ApiError('invalid-arg', `vpx path: no host "${this.config.path[j]}" in that compute resource`);
-        scope.host = host;
-        scope.container = host;
-      } else if (cr.type === 'ComputeResource') {
-        scope.host = ((await this.vi.pc.object(cr, ['host'], { signal }))?.props.host as MoRef[] | undefined)?.[0];
+      scope.computeResource = after[crIdx]!;
+      scope.container = scope.computeResource;
+      if (last.type === 'HostSystem') {
+        scope.host = last;
+        scope.container = last;
+      } else if (scope.computeResource.type === 'ComputeResource') {
+        scope.host = ((await this.vi.pc.object(scope.computeResource, ['host'], { signal }))?.props.host as MoRef[] | undefined)?.[0];
       }
     }
     if (this.config.scheme === 'esx') {
