@@ -106,6 +106,15 @@ describe('standalone ESX', () => {
     expect(none.body.code).toBe('not-found');
   });
 
+  it('follows RetrievePropertiesEx continuation tokens (pages of 7)', async () => {
+    const { conn } = gw.app.drivers;
+    const s = await conn.scope();
+    const whole = await conn.vi.pc.container(s.container, [{ type: 'VirtualMachine', pathSet: ['name'] }]);
+    const paged = await conn.vi.pc.container(s.container, [{ type: 'VirtualMachine', pathSet: ['name'] }], { maxObjects: 7 });
+    expect(whole.length).toBeGreaterThanOrEqual(60);
+    expect(paged.map((o) => o.ref.value).sort()).toEqual(whole.map((o) => o.ref.value).sort());
+  });
+
   it('is healthy and ready', async () => {
     expect((await get('/healthz')).body).toEqual({ status: 'ok' });
     expect((await get('/readyz')).body).toEqual({ status: 'ready' });
