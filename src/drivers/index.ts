@@ -1,14 +1,22 @@
 // The drivers of one connection, decorated onto the Fastify instance as `app.drivers`.
 import type { EsxConnection } from './connection.js';
 import { DomainDriver } from './domain/index.js';
+import type { EventBus } from './events.js';
+import { Live, type LiveOptions } from './live.js';
 import { NodeDriver } from './node.js';
+import type { OperationsDriver } from './operations/index.js';
 
 export interface Drivers {
   conn: EsxConnection;
   domain: DomainDriver;
   node: NodeDriver;
+  /** Update loop, events, operations and mirror (src/drivers/live.ts); live.close() before the connection. */
+  live: Live;
+  operations: OperationsDriver;
+  events: EventBus;
 }
 
-export function createDrivers(conn: EsxConnection): Drivers {
-  return { conn, domain: new DomainDriver(conn), node: new NodeDriver(conn) };
+export function createDrivers(conn: EsxConnection, liveOptions: LiveOptions = {}): Drivers {
+  const live = new Live(conn, liveOptions);
+  return { conn, domain: new DomainDriver(conn), node: new NodeDriver(conn), live, operations: live.operations, events: live.events };
 }

@@ -1,0 +1,41 @@
+// The live services of one connection: the update loop (one dedicated session), the event bus, the
+// operations driver and the inventory mirror, created together because they share the loop.
+import type { EsxConnection } from './connection.js';
+import { EventBus } from './events.js';
+import { OperationsDriver } from './operations/index.js';
+import { UpdateLoop } from '../vi/update-loop.js';
+
+type Log = { warn(o: object, msg: string): void; debug(o: object, msg: string): void; info(o: object, msg: string): void };
+
+export interface LiveOptions {
+  /** Keep the inventory mirror (config.mirror, ESXGATE_MIRROR). */
+  mirror?: boolean;
+  log?: Log;
+  /** WaitForUpdatesEx maxWaitSeconds. */
+  maxWaitSeconds?: number;
+}
+
+export class Live {
+  readonly loop: UpdateLoop;
+  readonly events = new EventBus(1000);
+  readonly operations: OperationsDriver;
+
+  constructor(
+    readonly conn: EsxConnection,
+    readonly opts: LiveOptions = {},
+  ) {
+    this.loop = new UpdateLoop(conn.vi, {
+      credentials: { username: conn.config.username, password: conn.config.password },
+      maxWaitSeconds: opts.maxWaitSeconds,
+      log: opts.log,
+    });
+    this.operations = new OperationsDriver(conn, this.loop, this.events, { log: opts.log });
+  }
+
+  /** Ends SSE streams, stops watching and logs the loop's session out (before the connection closes). */
+  async close(reason = 'the gateway is shutting down'): Promise<void> {
+    this.events.close(reason);
+    this.operations.close();
+    await this.loop.close();
+  }
+}
