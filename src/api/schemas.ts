@@ -20,7 +20,8 @@ export type ProblemT = Static<typeof Problem>;
 export function problems(...statuses: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   for (const s of [...new Set([...statuses, 500, 502, 503, 504])]) {
-    out[s] = { ...Type.Ref('Problem'), description: `Problem (${s})` };
+    // application/problem+json (RFC 9457) is what sendProblem writes; Fastify picks the serializer by content type.
+    out[s] = { description: `Problem (${s})`, content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
   }
   return out;
 }
