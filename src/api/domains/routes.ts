@@ -1,12 +1,22 @@
-// Domain routes (virConnectListAllDomains, virDomainLookupBy*).
+// Domain routes (virConnectListAllDomains, virDomainLookupBy*, virDomainGetXMLDesc); the
+// define/edit, lifecycle and snapshot routes are plugins of their own, registered here.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { DomainDefinition } from '../../domain/model.js';
+import { formatDomainXml } from '../../domain-xml/format.js';
 import { DomainParam, PageQuery, problems } from '../schemas.js';
-import { DomainPageSchema, DomainSummarySchema } from './schemas.js';
+import actions from './actions.js';
+import define from './define.js';
+import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
+import { DomainDetailSchema, DomainPageSchema, DomainRuntimeSchema, DomainSummarySchema } from './schemas.js';
+import snapshots from './snapshots.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(DomainSummarySchema);
   app.addSchema(DomainPageSchema);
+  app.addSchema(DomainDefinition);
+  app.addSchema(DomainRuntimeSchema);
+  app.addSchema(DomainDetailSchema);
 
   app.get(
     '/v1/domains',
@@ -37,13 +47,37 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['domains'],
-        summary: 'One domain by name, UUID or id',
+        summary: 'One domain by name, UUID or id: summary, definition and runtime (libvirt domain XML with Accept: application/xml)',
         params: DomainParam,
-        response: { 200: Type.Ref('DomainSummary'), ...problems(404) },
+        response: {
+          200: { description: 'The domain', content: { 'application/json': { schema: Type.Ref('DomainDetail') }, 'application/xml': { schema: { type: 'string' } } } },
+          ...problems(404),
+        },
       },
     },
-    (req) => app.drivers.domain.summary(req.params.domain, req.signal),
+    async (req, reply) => {
+      const d = await app.drivers.domain.detail(req.params.domain, req.signal);
+      if (wantsXml(req)) return sendXml(reply, formatDomainXml(d.definition));
+      return d;
+    },
   );
+
+  app.get(
+    '/v1/domains/:domain/xml',
+    {
+      schema: {
+        tags: ['domains'],
+        summary: 'libvirt domain XML (virDomainGetXMLDesc)',
+        params: DomainParam,
+        response: { 200: xmlResponse('libvirt domain XML'), ...problems(404) },
+      },
+    },
+    async (req, reply) => sendXml(reply, formatDomainXml((await app.drivers.domain.detail(req.params.domain, req.signal)).definition)),
+  );
+
+  await app.register(define);
+  await app.register(actions);
+  await app.register(snapshots);
 };
 
 export default routes;

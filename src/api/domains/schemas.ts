@@ -29,3 +29,27 @@ export const DomainPageSchema = Type.Object(
   },
   { $id: 'DomainPage' },
 );
+
+export const DomainRuntimeSchema = Type.Object(
+  {
+    state: DomainStateSchema,
+    id: Type.Union([Type.Integer(), Type.Null()]),
+    cpuTime: Type.Union([Type.Integer(), Type.Null()], { description: 'CPU time in ns; null: ESX does not report it' }),
+    bootTime: Type.Union([Type.String(), Type.Null()], { description: 'When the domain was powered on (ISO 8601), while active' }),
+    guest: Type.Object({
+      tools: Type.Union([Type.String(), Type.Null()], { description: 'VMware Tools running status (guestToolsRunning, guestToolsNotRunning...)' }),
+      hostname: Type.Union([Type.String(), Type.Null()], { description: 'Guest host name reported by VMware Tools' }),
+      ipAddresses: Type.Array(Type.String(), { description: 'Guest IP addresses reported by VMware Tools' }),
+    }),
+  },
+  { $id: 'DomainRuntime' },
+);
+
+export const DomainDetailSchema = Type.Object(
+  {
+    ...DomainSummarySchema.properties,
+    definition: Type.Ref('DomainDefinition'),
+    runtime: Type.Ref('DomainRuntime'),
+  },
+  { $id: 'DomainDetail', description: 'A domain: the list fields, its definition (libvirt domain XML as JSON) and runtime facts' },
+);

@@ -4,6 +4,7 @@ import type { MoRef } from '../../vi/soap/encode.js';
 import { isFault } from '../../vi/errors.js';
 import type { EsxConnection } from '../connection.js';
 import { ApiError, mapVi } from '../errors.js';
+import { DETAIL_PROPS, type DomainDetail, detailOf } from './detail.js';
 import { type DomainState, UUID_RE, idOf, isActive, nameFromVi, normalizeUuid, stateOf } from './state.js';
 
 export interface DomainSummary {
@@ -167,6 +168,12 @@ export class DomainDriver {
       if (isFault(e, 'ManagedObjectNotFound')) return undefined;
       throw e;
     }
+  }
+
+  /** The full domain: summary fields, definition from `config`, runtime and guest info. */
+  async detail(domain: string, signal?: AbortSignal): Promise<DomainDetail> {
+    const [o, autostart] = await Promise.all([this.lookup(domain, DETAIL_PROPS, signal), mapVi(() => this.lookupAutostart(signal))]);
+    return detailOf(o, autostart);
   }
 
   async summary(domain: string, signal?: AbortSignal): Promise<DomainSummary> {
