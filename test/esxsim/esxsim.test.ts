@@ -19,9 +19,9 @@ const text = (x: any): string => (x && typeof x === 'object' ? String(x['#text']
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** A typed scalar ({'#text', '@_type'}) becomes its text. */
+/** A typed scalar ({'#text', '@_xsiType'}) becomes its text; MORs (with '@_type') stay. */
 const simplify = (v: any): any =>
-  v && typeof v === 'object' && '#text' in v && Object.keys(v).every((k) => k === '#text' || k.startsWith('@_'))
+  v && typeof v === 'object' && '#text' in v && Object.keys(v).every((k) => k === '#text' || k === '@_xsiType')
     ? text(v)
     : v;
 
@@ -67,12 +67,16 @@ class Client {
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0];
-    const body = parser.parse(await res.text()) as Node;
+    // xsi:type would collide with a MOR's own "type" attribute once prefixes are
+    // stripped; the simulator even declares its own prefix for it
+    // (xmlns:XMLSchema-instance=... XMLSchema-instance:type=...).
+    const raw = (await res.text()).replace(/\s[\w-]+:type="/g, (m) => (m.includes('xmlns') ? m : ' xsiType="'));
+    const body = parser.parse(raw) as Node;
     const b = body.Envelope.Body as Node;
     if (b.Fault) {
       const detail = b.Fault.detail ?? {};
       const key = Object.keys(detail).find((k) => k.endsWith('Fault')) ?? 'UnknownFault';
-      const type = detail[key]?.['@_type'] ?? key.replace(/Fault$/, '');
+      const type = detail[key]?.['@_xsiType'] ?? key.replace(/Fault$/, '');
       throw new SoapFault(type, text(b.Fault.faultstring));
     }
     return b[`${method}Response`] ?? {};
@@ -360,7 +364,7 @@ describe('esxsim (ESX model): host and guest extensions', () => {
     expect(ok.state).toBe('success');
     const bad = await c.waitTask(toRef((await c.call('ZeroFillVirtualDisk_Task', vdm, `<name>[LocalDS_0] nope/x.vmdk</name>`)).returnval));
     expect(bad.state).toBe('error');
-    expect(bad.error.fault['@_type']).toBe('FileNotFound');
+    expect(bad.error.fault['@_xsiType']).toBe('FileNotFound');
   });
 
   it('manages vSwitches and port groups, mirrored in host.config.network', async () => {
@@ -470,7 +474,7 @@ describe('esxsim -task-delay', () => {
     await c.call('CancelTask', off);
     const info = await c.waitTask(off);
     expect(info.state).toBe('error');
-    expect(info.error.fault['@_type']).toBe('RequestCanceled');
+    expect(info.error.fault['@_xsiType']).toBe('RequestCanceled');
     expect((await c.props(vm, ['runtime.powerState']))['runtime.powerState']).toBe('poweredOn');
     await expectFault(c.call('CancelTask', off), 'InvalidState');
 
@@ -478,5 +482,75 @@ describe('esxsim -task-delay', () => {
     const on = toRef((await c.call('PowerOnVM_Task', vm)).returnval);
     await expectFault(c.call('CancelTask', on), 'NotSupported');
     expect((await c.waitTask(on)).state).toBe('success');
+  });
+});
+
+describe('esxsim (vCenter model)', () => {
+  let sim: Sim;
+  let c: Client;
+
+  beforeAll(async () => {
+    sim = await startSim({ vms: 1, username: 'administrator@vsphere.local', password: 'S3cret!' });
+    c = await new Client(sim).login();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('is a VirtualCenter with an auto-start manager per host', async () => {
+    expect(c.content.about.apiType).toBe('VirtualCenter');
+    const hosts = await c.all('HostSystem');
+    expect(hosts.length).toBe(4); // 3 in the cluster + 1 standalone
+    const asms = await Promise.all(hosts.map(async (h) => toRef((await c.props(h, ['configManager'])).configManager.autoStartManager)));
+    expect(new Set(asms.map((a) => a.value)).size).toBe(4);
+    for (const a of asms) expect((await c.props(a, ['config'])).config.defaults.startDelay).toBe('120');
+  });
+
+  it('asks the question of a VM created at runtime', async () => {
+    const dc = (await c.all('Datacenter'))[0]!;
+    const vmFolder = toRef((await c.props(dc, ['vmFolder'])).vmFolder);
+    const pool = (await c.all('ResourcePool'))[0]!;
+    const t = await c.call(
+      'CreateVM_Task',
+      vmFolder,
+      `<config><name>asker</name><guestId>otherGuest</guestId><files><vmPathName>[LocalDS_0]</vmPathName></files>` +
+        `<extraConfig xsi:type="OptionValue"><key>esxsim.question</key><value xsi:type="xsd:string">Proceed?</value></extraConfig></config>` +
+        ref('pool', pool),
+    );
+    const created = await c.waitTask(toRef(t.returnval));
+    expect(created.state).toBe('success');
+    const vm = toRef(created.result);
+    const on = toRef((await c.call('PowerOnVM_Task', vm)).returnval);
+    const q = (await c.props(vm, ['runtime.question']))['runtime.question'];
+    expect(q.text).toBe('Proceed?');
+    expect(arr<any>(q.choice.choiceInfo).map((x) => x.label)).toEqual(['Yes', 'No']);
+    expect((await c.taskInfo(on)).state).toBe('running');
+    await c.call('AnswerVM', vm, `<questionId>${q.id}</questionId><answerChoice>0</answerChoice>`);
+    expect((await c.waitTask(on)).state).toBe('success');
+  });
+
+  it('restarts on the same port with the same certificate', async () => {
+    const port = sim.port;
+    const pid = sim.pid;
+    await sim.restart();
+    expect(sim.port).toBe(port);
+    expect(sim.pid).not.toBe(pid);
+    await expectFault(c.call('CurrentTime', { type: 'ServiceInstance', value: 'ServiceInstance' }), 'NotAuthenticated');
+    const again = await new Client(sim).login();
+    expect(again.content.about.apiType).toBe('VirtualCenter');
+  });
+});
+
+describe('esxsim -tls=false', () => {
+  it('serves plain http', async () => {
+    const sim = await startSim({ esx: true, vms: 0, tls: false });
+    try {
+      expect(sim.url).toMatch(/^http:\/\//);
+      expect(sim.certPath).toBeUndefined();
+      const res = await fetch(sim.url.replace(/sdk$/, 'sdk/vimServiceVersions.xml'));
+      expect(await res.text()).toContain('urn:vim25');
+    } finally {
+      await sim.stop();
+    }
   });
 });

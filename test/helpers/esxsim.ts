@@ -71,6 +71,11 @@ let binaryPath: string | undefined;
 /** Builds esxsim when needed (synchronously, once per process) and returns its path. */
 export function esxsimBinary(): string {
   if (binaryPath) return binaryPath;
+  if (process.env.ESXSIM_BIN) {
+    // e.g. ESXSIM_BIN=.cache/esxsim/esxsim-race (built with ESXSIM_RACE=1)
+    binaryPath = resolve(ROOT, process.env.ESXSIM_BIN);
+    return binaryPath;
+  }
   const res = spawnSync('bash', [BUILD_SCRIPT], {
     cwd: ROOT,
     encoding: 'utf8',
