@@ -1,0 +1,80 @@
+// Scenario 6 (issue 8): resident memory of a gateway serving 5000 VMs. The gateway runs as its own
+// process (`node --import tsx src/cli.ts serve`, as `npm run dev` does) so that its RSS is not
+// mixed with the bench's; VmRSS is read from /proc after the inventory is listed and a few full
+// list requests were served. The tsx loader adds a few MB over a built dist/ (measured separately).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sim } from '../../test/helpers/esxsim.js';
+import { simUri } from '../../test/helpers/gateway.js';
+import { type MirrorMode, waitForInventory } from '../lib/gateway.js';
+import { HttpClient } from '../lib/http.js';
+import type { Row } from '../lib/table.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+export function rssOf(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+export async function rssScenario(sim: Sim, mode: MirrorMode, vms: number): Promise<Row[]> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      ESXGATE_URI: simUri(sim),
+      ESXGATE_PASSWORD: sim.password,
+      ESXGATE_MIRROR: mode,
+      ESXGATE_LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const http = new HttpClient(`http://127.0.0.1:${port}`, 2);
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}): ${stderr}`);
+      try {
+        await http.get('/healthz');
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`the gateway did not listen within 60 s: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    await waitForInventory(http, vms);
+    for (let i = 0; i < 5; i++) await http.get('/v1/domains?limit=10000');
+    await new Promise((r) => setTimeout(r, 1000));
+    const m = rssOf(child.pid!);
+    const scenario = `RSS, gateway process, ${vms} VMs, mirror=${mode}`;
+    return [{ scenario, metric: 'RSS MB', gateway: m.rss, raw: null, ratio: null, goal: mode === '1' ? '<= 150 MB' : '', met: mode === '1' ? m.rss <= 150 : null, note: `peak ${m.peak.toFixed(0)} MB, after 5 full lists` }];
+  } finally {
+    await http.close();
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+}
