@@ -193,7 +193,8 @@ describe('esxsim (ESX model)', () => {
   it('a question blocks PowerOnVM_Task until AnswerVM', async () => {
     const vm = await c.vmByName('ha-host_VM0');
     // Model VMs start powered on: power off first.
-    await c.waitTask(toRef((await c.call('PowerOffVM_Task', vm)).returnval));
+    const offInfo = await c.waitTask(toRef((await c.call('PowerOffVM_Task', vm)).returnval));
+    expect([offInfo.name, offInfo.entityName, offInfo.reason.userName]).toEqual(['PowerOffVM_Task', 'ha-host_VM0', 'user']);
     const rc = await c.reconfigExtra(vm, {
       'esxsim.question': 'Did you move or copy it?',
       'esxsim.question.choices': '0:Cancel,1:I moved it,2:I copied it',
@@ -356,6 +357,14 @@ describe('esxsim (ESX model): host and guest extensions', () => {
     );
     expect(res.status).toBe(206);
     expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    // /folder needs a session cookie or basic credentials; PUT writes files
+    const dispatcher = new Agent({ connect: { ca: readFileSync(sim.certPath!, 'utf8') } });
+    const fileUrl = `${sim.url.replace(/\/sdk$/, '')}/folder/upload/hello.txt?dcPath=ha-datacenter&dsName=LocalDS_0`;
+    expect((await fetch(fileUrl, { dispatcher, method: 'PUT', body: 'hi' })).status).toBe(401);
+    const basic = `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`;
+    expect((await fetch(fileUrl, { dispatcher, method: 'PUT', body: 'hello', headers: { authorization: basic } })).status).toBe(200);
+    const got = await fetch(fileUrl, { dispatcher, headers: { authorization: basic } });
+    expect(await got.text()).toBe('hello');
 
     const vmx = (await c.props(vm, ['config.files.vmPathName']))['config.files.vmPathName'];
     const disk = String(vmx).replace(/[^/]+\.vmx$/, 'disk1.vmdk');
@@ -437,6 +446,8 @@ describe('esxsim -task-delay', () => {
   it('keeps tasks running with progress visible through WaitForUpdatesEx', async () => {
     const vm = await c.vmByName('ha-host_VM0');
     const task = toRef((await c.call('PowerOffVM_Task', vm)).returnval);
+    const ti = await c.taskInfo(task);
+    expect([ti.name, ti.descriptionId, ti.entityName, ti.state]).toEqual(['PowerOffVM_Task', 'VirtualMachine.powerOff', 'ha-host_VM0', 'running']);
     const pc = c.moref('propertyCollector');
     await c.call(
       'CreateFilter',

@@ -49,6 +49,12 @@ func (x *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == simulator.Map.Path+"/vimService" {
 		r.URL.Path = simulator.Map.Path // the simulator serves both paths alike
 	}
+	if strings.HasPrefix(r.URL.Path, "/folder") && !x.folderAuthorized(r) {
+		// ESX wants a session cookie or HTTP basic credentials; the simulator none.
+		w.Header().Set("WWW-Authenticate", `Basic realm="VMware HTTP server"`)
+		http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != simulator.Map.Path {
 		x.inner.ServeHTTP(w, r)
 		return
@@ -80,10 +86,12 @@ func (x *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if x.ext.opts.taskDelay > 0 && strings.HasSuffix(name, "_Task") {
-		if x.ext.delayedTask(c, nil) {
+	if strings.HasSuffix(name, "_Task") {
+		if x.ext.opts.taskDelay > 0 && x.ext.delayedTask(c, nil) {
 			return
 		}
+		x.ext.passTask(c)
+		return
 	}
 	c.pass()
 }
@@ -180,4 +188,16 @@ func (t *traceWriter) Write(p []byte) (int, error) {
 	}
 	t.buf.Write(p)
 	return t.ResponseWriter.Write(p)
+}
+
+// folderAuthorized accepts a valid session cookie or the configured
+// user/password as HTTP basic credentials (any non-empty pair with -any-login).
+func (x *interceptor) folderAuthorized(r *http.Request) bool {
+	if user, pass, ok := r.BasicAuth(); ok {
+		if x.ext.opts.anyLogin {
+			return user != "" && pass != ""
+		}
+		return user == x.ext.opts.username && pass == x.ext.opts.password
+	}
+	return sessionCookie(r) != "" && x.authenticated(r)
 }

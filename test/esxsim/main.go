@@ -45,6 +45,7 @@ type options struct {
 	pageSize       int
 	sessionTimeout time.Duration
 	stdinWatch     bool
+	autostart      bool
 	tools          string
 }
 
@@ -58,9 +59,9 @@ func parseFlags() *options {
 	f.IntVar(&o.sHost, "standalone-host", 1, "number of standalone hosts per datacenter (vCenter)")
 	f.IntVar(&o.ds, "ds", 1, "number of local datastores")
 	f.IntVar(&o.pg, "pg", 1, "number of distributed port groups per datacenter (vCenter)")
-	f.IntVar(&o.pool, "pool", 1, "number of extra resource pools per cluster (vCenter)")
+	f.IntVar(&o.pool, "pool", 0, "number of extra resource pools per cluster (vCenter)")
 	f.IntVar(&o.vm, "vm", 2, "number of VMs per resource pool (vCenter) or on the host (ESX)")
-	f.IntVar(&o.folder, "folder", 1, "number of datacenters placed in a folder (vCenter)")
+	f.IntVar(&o.folder, "folder", 0, "number of datacenters placed in a folder (vCenter)")
 	f.IntVar(&o.app, "app", 0, "number of vApps per cluster (vCenter)")
 	f.IntVar(&o.pod, "pod", 0, "number of storage pods per datacenter (vCenter)")
 	f.StringVar(&o.listen, "l", "127.0.0.1:8989", "listen address host:port (port 0 picks a free one)")
@@ -82,6 +83,7 @@ func parseFlags() *options {
 	f.IntVar(&o.pageSize, "page-size", 0, "RetrievePropertiesEx page size when the client sets no options.maxObjects (0 = unlimited)")
 	f.DurationVar(&o.sessionTimeout, "session-timeout", 0, "idle session timeout, e.g. 30m (0 = never)")
 	f.StringVar(&o.tools, "tools", "running", "VMware Tools of powered-on VMs: running, or simulator (always toolsNotInstalled, as vcsim)")
+	f.BoolVar(&o.autostart, "autostart", true, "power on the VMs the model creates (as vcsim)")
 	f.BoolVar(&o.stdinWatch, "stdin-watch", false, "exit (cleanly) when stdin reaches EOF, e.g. when the parent process dies")
 	flag.Parse()
 	return o
@@ -119,6 +121,7 @@ func main() {
 		model.Pod = o.pod
 	}
 	model.Datastore = o.ds
+	model.Autostart = o.autostart
 	model.Machine = o.vm
 	simulator.SessionIdleTimeout = o.sessionTimeout
 

@@ -80,13 +80,12 @@ func (e *extensions) newFrontTask(entity types.ManagedObjectReference, method st
 	desc := descriptionID(method)
 	task := simulator.CreateTask(entity, desc, nil)
 	ft := &frontTask{task: task, cancelable: cancelable, canceled: make(chan struct{})}
+	e.fixTaskInfo(task, method)
 	e.tasks.mu.Lock()
 	e.tasks.tasks[task.Self] = ft
 	e.tasks.mu.Unlock()
 	updateObj(task,
-		types.PropertyChange{Name: "info.name", Val: method},
 		types.PropertyChange{Name: "info.descriptionId", Val: entity.Type + "." + desc},
-		types.PropertyChange{Name: "info.entityName", Val: entityName(entity)},
 		types.PropertyChange{Name: "info.cancelable", Val: cancelable},
 		types.PropertyChange{Name: "info.startTime", Val: time.Now()},
 		types.PropertyChange{Name: "info.state", Val: types.TaskInfoStateRunning},
@@ -338,4 +337,32 @@ func (e *extensions) cancelTask(c *call) bool {
 	log.Printf("%s: cancel requested", m.This.Value)
 	writeBody(c.w, &methods.CancelTaskBody{Res: &types.CancelTaskResponse{}})
 	return true
+}
+
+// passTask lets the simulator run a *_Task method, then makes its task look
+// like ESX's: info.name is the method ("PowerOnVM_Task", the simulator says
+// "PowerOn"), info.entityName the entity's name (not its moref), and the
+// reason the session's user (not "vcsim").
+func (e *extensions) passTask(c *call) {
+	rec := e.x.forward(c.r, c.body)
+	var res taskBody
+	if err := decodeResponse(rec.Body.Bytes(), &res); err == nil && res.Fault_ == nil && res.Res != nil {
+		if task, ok := simulator.Map.Get(res.Res.Returnval).(*simulator.Task); ok {
+			e.fixTaskInfo(task, c.name)
+		}
+	}
+	copyRecorded(c.w, rec)
+}
+
+func (e *extensions) fixTaskInfo(task *simulator.Task, method string) {
+	var entity *types.ManagedObjectReference
+	simulator.Map.WithLock(task, func() { entity = task.Info.Entity })
+	changes := []types.PropertyChange{
+		{Name: "info.name", Val: method},
+		{Name: "info.reason", Val: &types.TaskReasonUser{UserName: e.opts.username}},
+	}
+	if entity != nil {
+		changes = append(changes, types.PropertyChange{Name: "info.entityName", Val: entityName(*entity)})
+	}
+	updateObj(task, changes...)
 }
