@@ -233,6 +233,21 @@ describe('esxsim (ESX model)', () => {
     await expectFault(c.call('AnswerVM', vm, `<questionId>${q.id}</questionId><answerChoice>1</answerChoice>`), 'ConcurrentAccess');
   });
 
+  it('powering off a VM waiting on a question abandons the power-on', async () => {
+    const vm = await c.vmByName('ha-host_VM2');
+    await c.waitTask(toRef((await c.call('PowerOffVM_Task', vm)).returnval));
+    await c.reconfigExtra(vm, { 'esxsim.question': 'Stuck?' });
+    const on = toRef((await c.call('PowerOnVM_Task', vm)).returnval);
+    expect((await c.props(vm, ['runtime.question']))['runtime.question'].text).toBe('Stuck?');
+    const off = await c.waitTask(toRef((await c.call('PowerOffVM_Task', vm)).returnval));
+    expect(off.state).toBe('success');
+    const onInfo = await c.waitTask(on);
+    expect(onInfo.state).toBe('error');
+    expect(onInfo.error.fault['@_xsiType']).toBe('RequestCanceled');
+    expect((await c.props(vm, ['runtime']))['runtime'].question).toBeUndefined();
+    await c.reconfigExtra(vm, { 'esxsim.question': '' });
+  });
+
   it('reconfiguring a powered-on VM with esxsim.question raises it at once', async () => {
     const vm = await c.vmByName('ha-host_VM1');
     expect((await c.props(vm, ['runtime.powerState']))['runtime.powerState']).toBe('poweredOn');

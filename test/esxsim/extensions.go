@@ -61,6 +61,9 @@ func (e *extensions) install() error {
 	e.handle("PowerOnVM_Task", e.powerOnQuestion)
 	e.handle("AnswerVM", e.answerVM)
 	e.handle("ReconfigVM_Task", e.reconfigure)
+	e.handle("PowerOffVM_Task", e.powerOffPending)
+	e.handle("Destroy_Task", e.destroyVM)
+	e.handle("UnregisterVM", e.destroyVM)
 	// paging.go
 	e.handle("RetrievePropertiesEx", e.retrievePropertiesEx)
 	e.handle("ContinueRetrievePropertiesEx", e.continueRetrievePropertiesEx)

@@ -289,7 +289,70 @@ func (e *extensions) reconfigure(c *call) bool {
 	if e.opts.taskDelay > 0 {
 		return e.delayedTask(c, after)
 	}
-	c.pass()
+	e.passTask(c)
+	after()
+	return true
+}
+
+// powerOffPending: powering off a VM whose power-on waits on a question
+// abandons the power-on (its task fails with RequestCanceled) and succeeds.
+func (e *extensions) powerOffPending(c *call) bool {
+	m := c.decode()
+	if m == nil {
+		return false
+	}
+	vm, ok := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
+	if !ok {
+		return false
+	}
+	q := e.pending(vm.Self)
+	if q == nil || q.task == nil {
+		return false
+	}
+	if !c.requireSession() {
+		return true
+	}
+	e.mu.Lock()
+	if e.questions[vm.Self] != q {
+		e.mu.Unlock()
+		return false
+	}
+	delete(e.questions, vm.Self)
+	e.mu.Unlock()
+	e.clearQuestion(vm)
+	q.task.finish(nil, &types.RequestCanceled{})
+	e.startTask(c, vm.Self, false, func() (types.AnyType, types.BaseMethodFault) { return nil, nil })
+	return true
+}
+
+// destroyVM drops the pending question of a VM that Destroy_Task or
+// UnregisterVM removed; its blocked power-on fails with ManagedObjectNotFound.
+func (e *extensions) destroyVM(c *call) bool {
+	m := c.decode()
+	if m == nil || m.This.Type != "VirtualMachine" || e.pending(m.This) == nil {
+		return false
+	}
+	ref := m.This
+	after := func() {
+		if simulator.Map.Get(ref) != nil {
+			return
+		}
+		e.mu.Lock()
+		q := e.questions[ref]
+		delete(e.questions, ref)
+		e.mu.Unlock()
+		if q != nil && q.task != nil {
+			q.task.finish(nil, &types.ManagedObjectNotFound{Obj: ref})
+		}
+	}
+	if c.name == "Destroy_Task" {
+		if e.opts.taskDelay > 0 {
+			return e.delayedTask(c, after)
+		}
+		e.passTask(c)
+	} else {
+		c.pass()
+	}
 	after()
 	return true
 }
