@@ -4,7 +4,7 @@
 import { ConversionError } from '../domain/errors.js';
 import type { ControllerDef, DiskBus, DiskDef, EsxScsiModel } from '../domain/model.js';
 import type { VmxConfig } from './config.js';
-import { SATA_UNITS, driveAddress, scsiDisksPerController, slotToDiskName } from './disk-names.js';
+import { SATA_UNITS, driveAddress, scsiDisksPerController, slotToDiskName } from './disk-slots.js';
 import type { FileNameContext, ParseFileName } from './file-names.js';
 
 interface DiskContext {
