@@ -1,7 +1,8 @@
 // Every route plugin of the API, registered in this order by src/app.ts.
 import type { FastifyPluginAsync } from 'fastify';
 import domains from './domains/routes.js';
+import events from './events/routes.js';
 import operations from './operations/routes.js';
 import service from './service/routes.js';
 
-export const routePlugins: FastifyPluginAsync[] = [service, domains, operations] as FastifyPluginAsync[];
+export const routePlugins: FastifyPluginAsync[] = [service, domains, operations, events] as FastifyPluginAsync[];

@@ -36,8 +36,8 @@ type toolsWatcher struct {
 	self types.ManagedObjectReference
 }
 
-func (w *toolsWatcher) Reference() types.ManagedObjectReference { return w.self }
-func (w *toolsWatcher) PutObject(mo.Reference)                   {}
+func (w *toolsWatcher) Reference() types.ManagedObjectReference   { return w.self }
+func (w *toolsWatcher) PutObject(mo.Reference)                    {}
 func (w *toolsWatcher) RemoveObject(types.ManagedObjectReference) {}
 
 func (w *toolsWatcher) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {

@@ -151,14 +151,14 @@ func main() {
 	ext.x = ic
 
 	srv, err := startServer(model, serverConfig{
-		listen:  o.listen,
-		useTLS:  o.useTLS,
-		certOut: o.certOut,
-		keyOut:  o.keyOut,
-		certIn:  o.certIn,
-		keyIn:   o.keyIn,
-		login:   login,
-		trace:   o.trace,
+		listen:    o.listen,
+		useTLS:    o.useTLS,
+		certOut:   o.certOut,
+		keyOut:    o.keyOut,
+		certIn:    o.certIn,
+		keyIn:     o.keyIn,
+		login:     login,
+		trace:     o.trace,
 		intercept: ic,
 	})
 	if err != nil {
