@@ -2,6 +2,7 @@
 // operations driver and the inventory mirror, created together because they share the loop.
 import type { EsxConnection } from './connection.js';
 import { EventBus } from './events.js';
+import { Mirror } from './mirror.js';
 import { OperationsDriver } from './operations/index.js';
 import { UpdateLoop } from '../vi/update-loop.js';
 
@@ -19,6 +20,8 @@ export class Live {
   readonly loop: UpdateLoop;
   readonly events = new EventBus(1000);
   readonly operations: OperationsDriver;
+  /** Inventory mirror and lifecycle events (reads from memory only when config.mirror). */
+  readonly mirror: Mirror;
 
   constructor(
     readonly conn: EsxConnection,
@@ -29,13 +32,24 @@ export class Live {
       maxWaitSeconds: opts.maxWaitSeconds,
       log: opts.log,
     });
-    this.operations = new OperationsDriver(conn, this.loop, this.events, { log: opts.log });
+    this.mirror = new Mirror(conn, this.loop, this.events, opts.mirror !== false);
+    this.operations = new OperationsDriver(conn, this.loop, this.events, {
+      log: opts.log,
+      onFinished: (vm) => this.mirror.refreshVm(vm),
+      onStart: () => this.mirror.start(),
+    });
+  }
+
+  /** Starts the mirror (and with it the update loop); idempotent. */
+  start(): void {
+    this.mirror.start();
   }
 
   /** Ends SSE streams, stops watching and logs the loop's session out (before the connection closes). */
   async close(reason = 'the gateway is shutting down'): Promise<void> {
     this.events.close(reason);
     this.operations.close();
+    await this.mirror.close();
     await this.loop.close();
   }
 }

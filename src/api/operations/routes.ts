@@ -72,7 +72,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('Operation'), ...problems(400, 404, 409) },
       },
     },
-    (req) => ops().answer(req.params.id, req.body.choice, req.signal),
+    // No req.signal: it fires once a POST body has been read (and an answer must not be half-sent).
+    (req) => ops().answer(req.params.id, req.body.choice),
   );
 
   app.delete(

@@ -38,6 +38,8 @@ interface Tracked extends Entry {
 export interface OperationsOptions {
   /** Runs before a finished operation is reported (the mirror refreshes the VM: read-your-writes). */
   onFinished?: (vm: MoRef | undefined, op: Operation) => Promise<void>;
+  /** Called before the first operation starts (starts the mirror, so lifecycle events flow). */
+  onStart?: () => void;
   log?: { warn(o: object, msg: string): void };
 }
 
@@ -54,6 +56,7 @@ export class OperationsDriver implements Operations {
   ) {}
 
   async start(o: StartTaskOptions): Promise<Operation> {
+    this.opts.onStart?.();
     const autoAnswer = o.autoAnswer ?? this.conn.autoAnswer;
     if (o.vm) await precheck(this.conn, this.registry, this.bus, o.vm, autoAnswer, o.signal);
     const task = await mapVi(() => o.begin());

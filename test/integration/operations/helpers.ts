@@ -1,0 +1,42 @@
+// Shared bits of the operations/events/mirror tests: VM lookup, task helpers through the operations driver.
+import type { FastifyInstance } from 'fastify';
+import type { Operation } from '../../../src/drivers/operations/types.js';
+import type { MoRef } from '../../../src/vi/soap/encode.js';
+
+export async function vmByName(app: FastifyInstance, name: string): Promise<MoRef> {
+  const s = await app.drivers.conn.scope();
+  const all = await app.drivers.conn.vi.pc.container(s.container, [{ type: 'VirtualMachine', pathSet: ['name'] }]);
+  const hit = all.find((o) => o.props.name === name);
+  if (!hit) throw new Error(`no VM ${name} (have ${all.map((o) => o.props.name).join(', ')})`);
+  return hit.ref;
+}
+
+export async function vmNames(app: FastifyInstance): Promise<string[]> {
+  const s = await app.drivers.conn.scope();
+  const all = await app.drivers.conn.vi.pc.container(s.container, [{ type: 'VirtualMachine', pathSet: ['name'] }]);
+  return all.map((o) => String(o.props.name)).sort();
+}
+
+export async function powerState(app: FastifyInstance, vm: MoRef): Promise<string> {
+  return String((await app.drivers.conn.vi.pc.object(vm, ['runtime.powerState']))?.props['runtime.powerState']);
+}
+
+/** Runs a vSphere task as an operation (no VM precheck) and waits for it. */
+export async function runTask(app: FastifyInstance, method: string, params: Record<string, unknown>, timeoutMs = 30_000): Promise<Operation> {
+  const op = await app.drivers.operations.start({
+    kind: `test.${method}`,
+    target: { type: 'domain' },
+    begin: () => app.drivers.conn.vi.call<MoRef>(method, params),
+  });
+  return app.drivers.operations.wait(op.id, timeoutMs);
+}
+
+/** Sets (or with '' removes) extraConfig keys. */
+export async function setExtra(app: FastifyInstance, vm: MoRef, kv: Record<string, string>): Promise<Operation> {
+  const extraConfig = Object.entries(kv).map(([key, value]) => ({ key, value: { $type: 'xsd:string', $value: value } }));
+  return runTask(app, 'ReconfigVM_Task', { _this: vm, spec: { extraConfig } });
+}
+
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}
