@@ -3,8 +3,11 @@ import type { EsxConnection } from './connection.js';
 import { DomainDriver } from './domain/index.js';
 import type { EventBus } from './events.js';
 import { Live, type LiveOptions } from './live.js';
+import { InterfaceDriver } from './interface.js';
+import { NetworkDriver } from './network.js';
 import { NodeDriver } from './node.js';
 import type { OperationsDriver } from './operations/index.js';
+import { StorageDriver } from './storage/index.js';
 
 export interface Drivers {
   conn: EsxConnection;
@@ -14,9 +17,13 @@ export interface Drivers {
   live: Live;
   operations: OperationsDriver;
   events: EventBus;
+  storage: StorageDriver;
+  network: NetworkDriver;
+  iface: InterfaceDriver;
 }
 
 export function createDrivers(conn: EsxConnection, liveOptions: LiveOptions = {}): Drivers {
   const live = new Live(conn, liveOptions);
-  return { conn, domain: new DomainDriver(conn), node: new NodeDriver(conn), live, operations: live.operations, events: live.events };
+  const network = new NetworkDriver(conn);
+  return { conn, domain: new DomainDriver(conn), node: new NodeDriver(conn), live, operations: live.operations, events: live.events, storage: new StorageDriver(conn, () => live.operations), network, iface: new InterfaceDriver(network) };
 }
