@@ -44,6 +44,18 @@ describe('openapi/openapi.json', () => {
     expect(bad).toEqual([]);
   });
 
+  it('gives every JSON success response a typed schema (generated SDKs need it)', () => {
+    const bad: string[] = [];
+    for (const { id, op } of operations()) {
+      for (const [status, r] of Object.entries(op.responses ?? {})) {
+        if (!/^2/.test(status)) continue;
+        const schema = (r.content?.['application/json'] as { schema?: Record<string, unknown> } | undefined)?.schema;
+        if (schema && !['$ref', 'type', 'anyOf', 'oneOf', 'allOf', 'const', 'enum'].some((k) => k in schema)) bad.push(`${id} ${status}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('documents problem+json responses (incl. 401/403) on every /v1 route', () => {
     const bad: string[] = [];
     for (const { id, path, op } of operations()) {

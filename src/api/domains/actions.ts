@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DOMAIN_ACTIONS, runAction } from '../../drivers/domain/lifecycle.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
+import { OperationSchema, QuestionSchema } from '../operations/schemas.js';
 import { DomainParam, problems } from '../schemas.js';
 import { DomainStateSchema } from './schemas.js';
 
@@ -30,6 +31,9 @@ const GuestRequestSchema = Type.Object(
 
 const actions: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(GuestRequestSchema);
+  // Route plugins are encapsulated: the operation schemas must be known here too (documented + serialized).
+  if (!app.getSchema('Question')) app.addSchema(QuestionSchema);
+  if (!app.getSchema('Operation')) app.addSchema(OperationSchema);
   app.post(
     '/v1/domains/:domain/actions/:action',
     {
@@ -42,7 +46,11 @@ const actions: FastifyPluginAsyncTypebox = async (app) => {
           'A domain in the wrong state is a 409 operation-invalid (fault InvalidPowerState).',
         params: ActionParams,
         querystring: Type.Object({ ...WaitQuery }, { additionalProperties: false }),
-        response: { 202: { description: 'Accepted' }, 200: { description: 'The finished operation (with ?wait)' }, ...problems(400, 404, 409) },
+        response: {
+          200: { ...Type.Ref('Operation'), description: 'The finished operation (with ?wait)' },
+          202: { ...Type.Union([Type.Ref('Operation'), Type.Ref('DomainGuestRequest')]), description: 'The running operation (Location: /v1/operations/{id}), or the guest request (shutdown, reboot)' },
+          ...problems(400, 404, 409),
+        },
       },
     },
     async (req, reply) => {
