@@ -100,12 +100,14 @@ export class PropertyCollector {
     const types = [...new Set(specs.map((s) => s.type))].sort();
     return this.pool.withSession(async (s) => {
       const key = `view:${container.type}:${container.value}:${types.join(',')}`;
+      let used: MoRef | undefined;
       const run = async (): Promise<ObjectProps[]> => {
         let view = s.cache.get(key) as MoRef | undefined;
         if (!view) {
           view = await this.pool.invoke<MoRef>(s, 'CreateContainerView', { _this: this.viewManager, container, type: types, recursive: true }, { signal: o.signal });
           s.cache.set(key, view);
         }
+        used = view;
         const specSet = [
           {
             propSet: specs.map((p) => ({ type: p.type, all: p.all ?? false, pathSet: p.pathSet ?? [] })),
@@ -120,13 +122,17 @@ export class PropertyCollector {
         ];
         return this.retrieve(specSet, o, s);
       };
-      try {
-        return await run();
-      } catch (e) {
-        // The cached view went away with its session (re-login, ESX restart): make a new one, once.
-        if (!(e instanceof ViFault)) throw e;
-        s.cache.delete(key);
-        return run();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await run();
+        } catch (e) {
+          // The cached view went away with its session (re-login, ESX restart), or was created on a
+          // session that a concurrent call replaced meanwhile: make a new one (a bounded number of
+          // times). Only our own view is dropped: a concurrent call may have cached a fresh one.
+          if (!(e instanceof ViFault) || attempt >= 2) throw e;
+          if (used && s.cache.get(key) === used) s.cache.delete(key);
+          used = undefined;
+        }
       }
     }, o.signal);
   }

@@ -102,14 +102,20 @@ export class SessionPool {
   /** A call on a given session; logs it in first if needed, re-logs in once on NotAuthenticated. */
   async invoke<T = unknown>(s: Session, method: string, params: Record<string, unknown>, o: CallOptions = {}): Promise<T> {
     if (!s.cookie) await this.login(s, o.signal);
+    const used = s.cookie!;
     try {
-      return (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie: s.cookie! })).value as T;
+      return (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie: used })).value as T;
     } catch (e) {
       if (!(e instanceof ViFault && e.fault === 'NotAuthenticated') || this.closed) throw e;
-      this.relogins++;
-      this.opts.log?.warn({ session: s.id, method }, 'vSphere session lost; logging in again');
-      s.cookie = null;
-      await this.login(s, o.signal);
+      // Only the first call to see the dead cookie logs in again; concurrent calls on the same
+      // session join that login or use its result. Logging in twice would abandon a live session
+      // on ESX (and the views cached for it).
+      if (s.cookie === used) {
+        this.relogins++;
+        this.opts.log?.warn({ session: s.id, method }, 'vSphere session lost; logging in again');
+        s.cookie = null;
+      }
+      if (!s.cookie) await this.login(s, o.signal);
       return (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie: s.cookie! })).value as T;
     }
   }
