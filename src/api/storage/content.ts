@@ -48,11 +48,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('Volume'), ...problems(400, 404, 409, 422) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function') throw new ApiError('invalid-arg', 'send the file as the request body (Content-Type: application/octet-stream)');
       const len = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
-      return transfer().upload(req.params.pool, req.params.volume, body, Number.isSafeInteger(len) ? len : undefined, req.signal);
+      // Not req.signal: Node closes the request once its body is read, which is before ESX answers.
+      // The client is gone when the response closes unfinished.
+      const ac = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) ac.abort();
+      });
+      return transfer().upload(req.params.pool, req.params.volume, body, Number.isSafeInteger(len) ? len : undefined, ac.signal);
     },
   );
 };
