@@ -29,7 +29,7 @@ export class Live {
   ) {
     this.loop = new UpdateLoop(conn.vi, {
       credentials: { username: conn.config.username, password: conn.config.password },
-      maxWaitSeconds: opts.maxWaitSeconds,
+      maxWaitSeconds: opts.maxWaitSeconds ?? (Number(process.env.ESXGATE_UPDATE_WAIT_SECONDS) || undefined),
       log: opts.log,
     });
     this.mirror = new Mirror(conn, this.loop, this.events, opts.mirror !== false);

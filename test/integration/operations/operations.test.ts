@@ -35,7 +35,7 @@ describe('operations', () => {
 
     const r1 = await get(`/v1/operations/${op.id}`);
     expect(r1.status).toBe(200);
-    const running = await r1.json();
+    const running = (await r1.json()) as any;
     expect(running).toMatchObject({ id: op.id, kind: 'domain.destroy', status: 'running', target: { name: 'ha-host_VM0' } });
 
     // A second task on the same VM is refused while this one runs, and is never started.
@@ -52,9 +52,9 @@ describe('operations', () => {
     expect(done).toMatchObject({ status: 'succeeded', progress: 100 });
     expect(await powerState(gw.app, vm)).toBe('poweredOff');
 
-    const list = await (await get(`/v1/operations?target=${vm.value}&status=succeeded`)).json();
+    const list = (await (await get(`/v1/operations?target=${vm.value}&status=succeeded`)).json()) as any;
     expect(list.items.map((o: { id: string }) => o.id)).toContain(op.id);
-    const none = await (await get(`/v1/operations?target=${vm.value}&status=failed`)).json();
+    const none = (await (await get(`/v1/operations?target=${vm.value}&status=failed`)).json()) as any;
     expect(none.items).toEqual([]);
     expect((await get('/v1/operations?status=bogus')).status).toBe(400);
   });
@@ -89,7 +89,7 @@ describe('operations', () => {
     const del = await get(`/v1/operations/${op.id}`, { method: 'DELETE' });
     expect(del.status).toBe(202);
     expect(del.headers.get('location')).toBe(`/v1/operations/${op.id}`);
-    const after = await (await get(`/v1/operations/${op.id}/wait?timeout=30`)).json();
+    const after = (await (await get(`/v1/operations/${op.id}/wait?timeout=30`)).json()) as any;
     expect(after.status).toBe('cancelled');
     expect(after.error).toMatchObject({ fault: 'RequestCanceled' });
     expect(await powerState(gw.app, vm)).toBe('poweredOn');
@@ -108,10 +108,10 @@ describe('operations', () => {
     // Wait until the update loop has seen the task's info (cancelable=false) or not: both paths give 409.
     const res = await get(`/v1/operations/${on.id}`, { method: 'DELETE' });
     expect(res.status).toBe(409);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(body.detail).toMatch(/cannot be cancelled/);
-    expect((await (await get(`/v1/operations/${on.id}/wait?timeout=30`)).json()).status).toBe('succeeded');
+    expect((await (await get(`/v1/operations/${on.id}/wait?timeout=30`)).json() as any).status).toBe('succeeded');
   });
 
   it('answers for a task this instance did not start, and 404 for unknown ids', async () => {
@@ -119,15 +119,15 @@ describe('operations', () => {
     const task = await call('PowerOnVM_Task', { _this: vm }); // resumes the suspended VM, outside the operations driver
     const r = await get(`/v1/operations/${task.value}`);
     expect(r.status).toBe(200);
-    const op = await r.json();
+    const op = (await r.json()) as any;
     expect(op).toMatchObject({ id: task.value, kind: 'domain.powerOn', target: { type: 'domain', moref: vm.value } });
-    const done = await (await get(`/v1/operations/${task.value}/wait?timeout=30`)).json();
+    const done = (await (await get(`/v1/operations/${task.value}/wait?timeout=30`)).json()) as any;
     expect(done.status).toBe('succeeded');
 
     for (const id of ['task-999999', 'no such thing']) {
       const nf = await get(`/v1/operations/${encodeURIComponent(id)}`);
       expect(nf.status).toBe(404);
-      expect((await nf.json()).code).toBe('no-operation');
+      expect(((await nf.json() as any) as any).code).toBe('no-operation');
     }
   });
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 const call = (m: string, p: Record<string, unknown>) => gw.app.drivers.conn.vi.call<MoRef>(m, p);
 const fetchJson = async (path: string, init?: RequestInit) => {
   const r = await fetch(`${gw.url}${path}`, init);
-  return { status: r.status, body: await r.json() };
+  return { status: r.status, body: (await r.json()) as any };
 };
 const startOn = (vm: MoRef, autoAnswer?: boolean) =>
   gw.app.drivers.operations.start({ kind: 'domain.start', target: { type: 'domain', moref: vm.value }, vm, autoAnswer, begin: () => call('PowerOnVM_Task', { _this: vm }) });
