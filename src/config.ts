@@ -35,6 +35,8 @@ export interface Config {
   poolSize: number;
   /** ms per upstream call. */
   upstreamTimeoutMs: number;
+  /** Largest SOAP response accepted from ESX (protects the gateway's memory). */
+  maxResponseBytes: number;
   bodyLimit: number;
   tokens: Array<{ token: string; readOnly: boolean }>;
   mirror: boolean;
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorUri?: 
     logLevel: level,
     poolSize: int(env, 'ESXGATE_POOL_SIZE', 4, 1, 64),
     upstreamTimeoutMs: int(env, 'ESXGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    maxResponseBytes: int(env, 'ESXGATE_MAX_RESPONSE_BYTES', 256 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
     bodyLimit: int(env, 'ESXGATE_BODY_LIMIT', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     tokens,
     mirror: mirror === '1',

@@ -22,6 +22,8 @@ export interface Scope {
 export interface ConnectionOptions {
   poolSize?: number;
   timeoutMs?: number;
+  /** Largest SOAP response accepted (bytes). */
+  maxResponseBytes?: number;
   log?: { warn(o: object, msg: string): void; debug(o: object, msg: string): void; info(o: object, msg: string): void };
   onCall?: (method: string, ms: number, fault: string | null) => void;
 }
@@ -42,6 +44,7 @@ export class EsxConnection {
       ca: config.cacert,
       proxy: config.proxy,
       timeoutMs: opts.timeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
       onCall: opts.onCall,
       credentials: { username: config.username, password: config.password },
       pool: { size: opts.poolSize ?? 4, log: opts.log },
