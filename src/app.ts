@@ -49,7 +49,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new GatewayMetrics();
   const conn =
     opts.connection ??
-    new EsxConnection(config.connection, { poolSize: config.poolSize, timeoutMs: config.upstreamTimeoutMs, log: app.log, onCall: metrics.onSoapCall });
+    new EsxConnection(config.connection, { poolSize: config.poolSize, timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, log: app.log, onCall: metrics.onSoapCall });
   app.decorate('config', config);
   const drivers = createDrivers(conn, { mirror: config.mirror, log: app.log });
   app.decorate('drivers', drivers);
