@@ -24,6 +24,8 @@ export interface Drivers {
 
 export function createDrivers(conn: EsxConnection, liveOptions: LiveOptions = {}): Drivers {
   const live = new Live(conn, liveOptions);
+  const domain = new DomainDriver(conn);
+  domain.mirror = live.mirror;
   const network = new NetworkDriver(conn);
-  return { conn, domain: new DomainDriver(conn), node: new NodeDriver(conn), live, operations: live.operations, events: live.events, storage: new StorageDriver(conn, () => live.operations), network, iface: new InterfaceDriver(network) };
+  return { conn, domain, node: new NodeDriver(conn), live, operations: live.operations, events: live.events, storage: new StorageDriver(conn, () => live.operations), network, iface: new InterfaceDriver(network) };
 }

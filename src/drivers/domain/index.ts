@@ -4,6 +4,7 @@ import type { MoRef } from '../../vi/soap/encode.js';
 import { isFault } from '../../vi/errors.js';
 import type { EsxConnection } from '../connection.js';
 import { ApiError, mapVi } from '../errors.js';
+import type { Mirror } from '../mirror.js';
 import { DETAIL_PROPS, type DomainDetail, detailOf } from './detail.js';
 import { type DomainState, UUID_RE, idOf, isActive, nameFromVi, normalizeUuid, stateOf } from './state.js';
 
@@ -96,6 +97,9 @@ export function pageOf(all: DomainSummary[], o: ListOptions): Page<DomainSummary
 }
 
 export class DomainDriver {
+  /** Set by createDrivers: list and lookup read from it when it is usable (src/drivers/mirror.ts). */
+  mirror?: Mirror;
+
   constructor(readonly conn: EsxConnection) {}
 
   /** MoRef values of VMs set to power on with their host (HostAutoStartManager). */
@@ -119,6 +123,12 @@ export class DomainDriver {
   }
 
   async list(o: ListOptions = {}): Promise<Page<DomainSummary>> {
+    const m = this.mirror;
+    m?.start();
+    if (m?.usable) {
+      const autostart = m.autostart();
+      return pageOf(m.vms().map((v) => summaryOf(v, autostart)), o);
+    }
     return mapVi(async () => {
       const s = await this.conn.scope(o.signal);
       const [vms, autostart] = await Promise.all([
@@ -137,6 +147,15 @@ export class DomainDriver {
    * properties. Throws no-domain.
    */
   async lookup(domain: string, pathSet: string[] = SUMMARY_PROPS, signal?: AbortSignal): Promise<ObjectProps> {
+    const m = this.mirror;
+    m?.start();
+    const hit = m?.usable ? m.findVm(domain) : undefined;
+    if (hit) {
+      // From memory when it has every property asked for; else one read of the known VM.
+      if (pathSet.every((p) => p in hit.props || m!.covers(p))) return { ref: hit.ref, props: Object.fromEntries(pathSet.filter((p) => p in hit.props).map((p) => [p, hit.props[p]])) };
+      const o = await mapVi(() => this.objectIfExists(hit.ref, pathSet, signal));
+      if (o) return o;
+    }
     return mapVi(async () => {
       const s = await this.conn.scope(signal);
       const vi = this.conn.vi;
