@@ -37,6 +37,7 @@ export class Mirror {
   private watch: Promise<Watch> | null = null;
   private asWatch: Promise<Watch> | null = null;
   private asManagers = '';
+  private asLoaded = false;
   private prev: Map<string, Props> | null = null;
   private started = false;
   /** The initial load (or the reload after a resync) is complete. */
@@ -153,6 +154,7 @@ export class Mirror {
     const key = managers.map((m) => m.value).sort().join(',');
     if (key === this.asManagers) return;
     this.asManagers = key;
+    this.asLoaded = managers.length === 0;
     const old = this.asWatch;
     this.asWatch = managers.length
       ? this.loop.watch({
@@ -167,6 +169,7 @@ export class Mirror {
               if (cfg?.defaults?.enabled) for (const pi of cfg.powerInfo ?? []) if (pi.startAction === 'powerOn') on.add(pi.key.value);
               this.autostartCfg.set(u.obj.value, on);
             }
+            this.asLoaded = true;
           },
         })
       : null;
@@ -176,9 +179,14 @@ export class Mirror {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** True when reads can be served from memory. */
+  /** True when reads can be served from memory (VMs loaded, autostart config known, loop up). */
   get usable(): boolean {
-    return this.full && this.ready && this.loop.healthy;
+    return this.full && this.ready && this.asLoaded && this.loop.healthy;
+  }
+
+  /** The mirror keeps this VM property (absent from an object = unset on ESX). */
+  covers(path: string): boolean {
+    return MIRROR_VM_PROPS.includes(path);
   }
 
   vms(): ObjectProps[] {

@@ -131,3 +131,16 @@ describe('events', () => {
     expect(loop.resyncs).toBeGreaterThan(resyncs);
   });
 });
+
+describe('mirror-backed reads', () => {
+  it('GET /v1/domains answers from the mirror and agrees with ESX', async () => {
+    await fetch(`${gw.url}/v1/domains`);
+    expect(gw.app.drivers.live.mirror.usable).toBe(true);
+    const list = (await (await fetch(`${gw.url}/v1/domains`)).json()) as any;
+    const names = list.items.map((d: { name: string }) => d.name).sort();
+    expect(names).toEqual(['ha-host_VM0', 'ha-host_VM1']);
+    const one = (await (await fetch(`${gw.url}/v1/domains/ha-host_VM1`)).json()) as any;
+    expect(one.state).toBe('running');
+    expect((await fetch(`${gw.url}/v1/domains/nope`)).status).toBe(404);
+  });
+});
