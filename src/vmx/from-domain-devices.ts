@@ -78,7 +78,7 @@ export function formatEthernet(out: VmxWriter, net: InterfaceDef, n: number, vir
   }
   switch (net.type) {
     case 'bridge':
-      out.set(`${p}.networkName`, net.source?.bridge ?? '');
+      if (net.source?.bridge !== undefined) out.set(`${p}.networkName`, net.source.bridge);
       if (net.target?.dev !== undefined) {
         out.set(`${p}.connectionType`, 'custom');
         out.set(`${p}.vnet`, net.target.dev);

@@ -60,10 +60,10 @@ export function parseEthernet(conf: VmxConfig, n: number): InterfaceDef | null {
     if (model === 'vmxnet' && features === 15) model = 'vmxnet2';
   }
 
+  // libvirt insists on networkName for explicit bridged/custom connections; Workstation leaves it
+  // out (vmnet0, or the vnet of a custom network), so it is optional here.
   const bridged = connectionType === undefined || eqCI(connectionType, 'bridged') || eqCI(connectionType, 'custom');
-  // networkName is required for an explicit bridged/custom connection, optional without one.
-  const networkKey = `${p}.networkName`;
-  const networkName = !bridged ? undefined : connectionType === undefined ? conf.string(networkKey) : conf.string(networkKey, true);
+  const networkName = bridged ? conf.string(`${p}.networkName`) : undefined;
   const vnet = eqCI(connectionType, 'custom') ? conf.string(`${p}.vnet`, true) : undefined;
   const switchId = conf.string(`${p}.dvs.switchId`);
 
@@ -86,7 +86,7 @@ export function parseEthernet(conf: VmxConfig, n: number): InterfaceDef | null {
     net.type = 'null';
   } else if (connectionType === undefined || eqCI(connectionType, 'bridged')) {
     net.type = 'bridge';
-    net.source = { bridge: networkName! };
+    if (networkName !== undefined) net.source = { bridge: networkName };
   } else if (eqCI(connectionType, 'hostonly')) {
     throw new ConversionError('vmx-invalid', `No yet handled value '${connectionType}' for VMX entry '${p}.connectionType'`, {
       path: `${p}.connectionType`,
@@ -95,7 +95,7 @@ export function parseEthernet(conf: VmxConfig, n: number): InterfaceDef | null {
     net.type = 'user';
   } else if (eqCI(connectionType, 'custom')) {
     net.type = 'bridge';
-    net.source = { bridge: networkName! };
+    if (networkName !== undefined) net.source = { bridge: networkName };
     net.target = { dev: vnet! };
   } else {
     throw new ConversionError('vmx-invalid', `Invalid value '${connectionType}' for VMX entry '${p}.connectionType'`, {
