@@ -60,6 +60,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   installProblemHandlers(app);
+  // Fastify's request.signal aborts on the request stream's 'close', which Node emits once the body
+  // has been read: POST handlers would see it aborted at once. Callers mean "the client went away",
+  // so every request gets a signal that aborts when the response closes before it finished.
+  app.addHook('onRequest', async (req, reply) => {
+    const ac = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) ac.abort();
+    });
+    Object.defineProperty(req, 'signal', { value: ac.signal, configurable: true });
+  });
   app.addSchema(Problem);
   // Before every route: their onRoute hooks document and guard the routes registered after them.
   await app.register(hardening, { config });
