@@ -39,7 +39,7 @@ export async function specContext(drv: DomainDriver, signal?: AbortSignal): Prom
   const [nets, dvpgs, dss] = await Promise.all([
     pc.container(s.datacenter, [{ type: 'Network', pathSet: ['name'] }], { signal }),
     pc.container(s.datacenter, [{ type: 'DistributedVirtualPortgroup', pathSet: ['name', 'key', 'config.distributedVirtualSwitch'] }], { signal }).catch(() => []),
-    pc.container(s.container.type === 'Folder' ? s.datacenter : s.container, [{ type: 'Datastore', pathSet: ['name', 'summary.accessible'] }], { signal }),
+    datastoresInScope(drv, signal),
   ]);
   const networks = new Map<string, PortGroup>();
   for (const n of nets) networks.set(nameFromVi(String(n.props.name)), { name: String(n.props.name), ref: n.ref });
@@ -58,6 +58,17 @@ export async function specContext(drv: DomainDriver, signal?: AbortSignal): Prom
   const first = [...datastores.keys()].sort()[0];
   if (!first) throw new ApiError('operation-invalid', 'no accessible datastore in the connection scope');
   return { networks, defaultDatastore: first, datastores };
+}
+
+/** Datastores the scope's host or compute resource sees (the datacenter's without either). */
+async function datastoresInScope(drv: DomainDriver, signal?: AbortSignal) {
+  const s = await drv.conn.scope(signal);
+  const pc = drv.conn.vi.pc;
+  const holder = s.host ?? s.computeResource;
+  const spec = [{ type: 'Datastore', pathSet: ['name', 'summary.accessible'] }];
+  if (!holder) return pc.container(s.datacenter, spec, { signal });
+  const refs = ((await pc.object(holder, ['datastore'], { signal }))?.props.datastore ?? []) as MoRef[];
+  return pc.objects(refs, 'Datastore', spec[0]!.pathSet, { signal });
 }
 
 /** The resource pool (and host, when the URI names one) new VMs go to. */
