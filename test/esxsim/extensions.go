@@ -73,5 +73,6 @@ func (e *extensions) install() error {
 	e.installNetwork()
 	e.installGuest()
 	e.installDisk()
+	e.installDatastore()
 	return nil
 }

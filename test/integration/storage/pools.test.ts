@@ -72,9 +72,7 @@ describe('storage pools', () => {
     expect(a.body).toContain("<pool type='dir'>");
   });
 
-  // The 0.24.2 simulator's RefreshDatastore answers an empty HTTP body (no RefreshDatastoreResponse);
-  // enable once esxsim handles it.
-  it.skip('refreshes a pool (RefreshDatastore) and answers its figures', async () => {
+  it('refreshes a pool (RefreshDatastore) and answers its figures', async () => {
     const r = await gw.app.inject({ method: 'POST', url: '/v1/storage-pools/LocalDS_0/actions/refresh' });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().name).toBe('LocalDS_0');
