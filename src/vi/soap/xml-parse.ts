@@ -26,6 +26,13 @@ export class XmlSyntaxError extends Error {
 /** Shared by every element without children until its first child (most elements are leaves). */
 const NO_CHILDREN = Object.freeze([]) as unknown as XmlElement[];
 
+/**
+ * vim25 data nests a few dozen levels at most (a disk's backing chain grows one level per
+ * snapshot); the decoder is recursive, so anything deeper is refused here rather than
+ * overflowing its stack.
+ */
+const MAX_DEPTH = 512;
+
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** Replaces entity and character references (text and attribute values). */
@@ -161,6 +168,7 @@ export function parseXml(xml: string): XmlElement {
     else if (root) throw new XmlSyntaxError('more than one root element', pos);
     else root = el;
     if (!selfClosing) {
+      if (stack.length >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH} levels`, pos);
       stack.push(el);
       cur = el;
     }
