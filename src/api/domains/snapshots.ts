@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createSnapshot, currentSnapshot, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
+import { OperationSchema, QuestionSchema } from '../operations/schemas.js';
 import { DomainParam, problems } from '../schemas.js';
 import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
 import { DomainStateSchema } from './schemas.js';
@@ -39,12 +40,18 @@ const SnapshotListSchema = Type.Object(
 
 const SnapParams = Type.Object({ ...DomainParam.properties, name: Type.String({ minLength: 1, maxLength: 1024 }) });
 const OpQuery = Type.Object({ ...WaitQuery }, { additionalProperties: false });
-const opResponses = { 202: { description: 'The operation (Location: /v1/operations/{id})' }, 200: { description: 'The finished operation (with ?wait)' } };
+const opResponses = {
+  202: { ...Type.Ref('Operation'), description: 'The operation (Location: /v1/operations/{id})' },
+  200: { ...Type.Ref('Operation'), description: 'The finished operation (with ?wait)' },
+};
 
 const plugin: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(SnapshotSchema);
   app.addSchema(SnapshotNodeSchema);
   app.addSchema(SnapshotListSchema);
+  // Route plugins are encapsulated: the operation schemas must be known here too (documented + serialized).
+  if (!app.getSchema('Question')) app.addSchema(QuestionSchema);
+  if (!app.getSchema('Operation')) app.addSchema(OperationSchema);
   const drv = () => app.drivers.domain;
   const tags = ['snapshots'];
 
