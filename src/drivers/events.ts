@@ -43,6 +43,11 @@ export class EventBus {
     return e;
   }
 
+  /** For /metrics (esxgate_event_stream_clients): every subscriber is an SSE client of GET /v1/events. */
+  stats(): { clients: number } {
+    return { clients: this.listeners.size };
+  }
+
   /** The id of the newest event (0 before the first). */
   get lastId(): number {
     return this.nextId - 1;

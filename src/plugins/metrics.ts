@@ -4,6 +4,7 @@
 //
 // Hooks other components implement (read at scrape time, all optional):
 //   app.drivers.operations.stats(): { byStatus: Record<OperationStatus, number> }  -> esxgate_operations{status}
+//     (without it, app.drivers.operations.list() is counted by status)
 //   app.drivers.events.stats():     { clients: number }                             -> esxgate_event_stream_clients
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -92,9 +93,15 @@ async function metrics(app: FastifyInstance, opts: { metrics: GatewayMetrics }) 
     labelNames: ['status'] as const,
     registers: [m.registry],
     collect() {
-      const s = drivers.operations?.stats?.() as { byStatus?: Record<string, number> } | undefined;
-      if (!s?.byStatus) return;
-      for (const status of new Set([...OPERATION_STATUSES, ...Object.keys(s.byStatus)])) this.set({ status }, s.byStatus[status] ?? 0);
+      const ops = drivers.operations as { stats?: () => { byStatus: Record<string, number> }; list?: () => Array<{ status: string }> } | undefined;
+      // A stats() hook wins; otherwise count the registry's list (finished operations are kept a while).
+      let byStatus = ops?.stats?.().byStatus;
+      if (!byStatus && ops?.list) {
+        byStatus = {};
+        for (const o of ops.list()) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+      }
+      if (!byStatus) return;
+      for (const status of new Set([...OPERATION_STATUSES, ...Object.keys(byStatus)])) this.set({ status }, byStatus[status] ?? 0);
     },
   });
   new Gauge({

@@ -10,7 +10,7 @@ let gw: Gateway;
 
 beforeAll(async () => {
   sim = await startSim({ esx: true, vms: 2 });
-  gw = await startGateway(sim, { listen: false });
+  gw = await startGateway(sim);
 });
 
 afterAll(async () => {
@@ -70,6 +70,24 @@ describe('/metrics', () => {
     const text = await scrape();
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_heap_size_used_bytes');
+  });
+
+  it('counts operations by status and connected event-stream clients', async () => {
+    const list = (await gw.app.inject('/v1/domains?state=running')).json() as { items: Array<{ name: string }> };
+    const name = list.items[list.items.length - 1]!.name;
+    const res = await gw.app.inject({ method: 'POST', url: `/v1/domains/${encodeURIComponent(name)}/actions/destroy?wait=30` });
+    expect(res.statusCode).toBe(200);
+    expect(sample(await scrape(), 'esxgate_operations{status="succeeded"}')).toBeGreaterThanOrEqual(1);
+
+    const ac = new AbortController();
+    const sse = await fetch(`${gw.url}/v1/events`, { signal: ac.signal });
+    expect(sse.status).toBe(200);
+    try {
+      expect(sample(await scrape(), 'esxgate_event_stream_clients')).toBe(1);
+    } finally {
+      ac.abort();
+    }
+    await expect.poll(async () => sample(await scrape(), 'esxgate_event_stream_clients'), { timeout: 10_000 }).toBe(0);
   });
 
   it('reads operations and event-stream counts from the drivers hooks', async () => {
