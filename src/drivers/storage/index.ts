@@ -13,7 +13,7 @@ export class StorageDriver {
   readonly runTask: RunTask;
 
   /** `operations` is read lazily: the registry may be created after this driver. */
-  constructor(conn: EsxConnection, operations?: () => Operations | undefined) {
+  constructor(conn: EsxConnection, operations: () => Operations) {
     this.runTask = taskRunner(conn, operations);
     this.pools = new StoragePoolDriver(conn);
     this.volumes = new VolumeDriver(conn, this.pools, this.runTask);
