@@ -204,7 +204,10 @@ export function definitionFromConfig(cfg: Vi, o: { name?: string; moref?: string
       videos.push(v);
     }
   }
-  disks.sort((a, b) => (a.target.bus ?? '').localeCompare(b.target.bus ?? '') || a.target.dev.length - b.target.dev.length || a.target.dev.localeCompare(b.target.dev));
+  // libvirt's VMX order: SCSI, SATA, IDE, floppy; by slot within a bus.
+  const rank = (d: DiskDef) => ['scsi', 'sata', 'ide', 'fdc'].indexOf(d.target.bus ?? '');
+  const slot = (d: DiskDef) => ((d.address?.controller ?? 0) * 4 + (d.address?.bus ?? 0)) * 100 + (d.address?.unit ?? 0);
+  disks.sort((a, b) => rank(a) - rank(b) || slot(a) - slot(b));
   controllers.sort((a, b) => a.type.localeCompare(b.type) || a.index - b.index);
   def.devices = {};
   if (disks.length) def.devices.disks = disks;

@@ -110,7 +110,8 @@ describe('snapshot routes', () => {
     const op = await call('DELETE', `/v1/domains/${vm}/snapshots/grandchild`);
     expect([200, 202]).toContain(op.statusCode);
     expect(op.headers.location).toMatch(/^\/v1\/operations\//);
-    await expect.poll(async () => (await call('GET', `/v1/domains/${vm}/snapshots`)).json().total, { timeout: 10_000 }).toBe(2);
+    expect((await call('GET', `${op.headers.location}/wait?timeout=30`)).json().status).toBe('succeeded');
+    expect((await call('GET', `/v1/domains/${vm}/snapshots`)).json().total).toBe(2);
     await finished(await call('DELETE', `/v1/domains/${vm}/snapshots/root?children=true&wait=30`));
     expect((await call('GET', `/v1/domains/${vm}/snapshots`)).json().total).toBe(0);
     expect((await call('GET', `/v1/domains/${vm}/snapshots/current`)).statusCode).toBe(404);
