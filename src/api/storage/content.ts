@@ -3,7 +3,7 @@
 //   PUT  /v1/storage-pools/{pool}/volumes/{volume}/content   (application/octet-stream)
 // The request body is handed on as a stream (no parsing, no buffering), so the app's bodyLimit
 // does not apply here: this route sets its own, unlimited.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../../drivers/errors.js';
@@ -45,13 +45,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Upload a datastore file, streamed; the file appears under its name only once complete',
         params: VolumeParam,
         consumes: ['application/octet-stream'],
-        response: { 200: Type.Ref('Volume'), ...problems(400, 404, 409, 422) },
+        response: { 200: Type.Ref('Volume'), ...problems(400, 404, 409, 415, 422) },
       },
     },
     async (req, reply) => {
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function') throw new ApiError('invalid-arg', 'send the file as the request body (Content-Type: application/octet-stream)');
       const len = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
+      // Fastify does not run a parser for an empty body: an empty file is still a file.
+      const body = req.body === undefined && len === 0 ? Readable.from([]) : (req.body as Readable | undefined);
+      if (!body || typeof body.pipe !== 'function') {
+        const type = req.headers['content-type'];
+        if (type) throw new ApiError('unsupported-media-type', `upload the file as application/octet-stream, not ${type}`);
+        throw new ApiError('invalid-arg', 'send the file as the request body (Content-Type: application/octet-stream)');
+      }
       // Not req.signal: Node closes the request once its body is read, which is before ESX answers.
       // The client is gone when the response closes unfinished.
       const ac = new AbortController();

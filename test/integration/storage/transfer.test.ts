@@ -145,7 +145,16 @@ describe('file transfer', () => {
     await r.body.dump();
   });
 
-  it('answers 400 for an upload without a body type it can stream, and 404 for unknown pools', async () => {
+  it('stores empty files, and refuses bodies of other media types with 415', async () => {
+    const empty = await request(content('small/empty.bin'), { method: 'PUT', body: '', headers: { 'content-type': 'application/octet-stream', 'content-length': '0' } });
+    expect(empty.statusCode).toBe(200);
+    expect(((await empty.body.json()) as { allocation: number }).allocation).toBe(0);
+    const json = await request(content('small/x.json'), { method: 'PUT', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    expect(json.statusCode).toBe(415);
+    expect(((await json.body.json()) as { code: string }).code).toBe('unsupported-media-type');
+  });
+
+  it('answers 404 for uploads to unknown pools', async () => {
     const r = await request(`${gw.url}/v1/storage-pools/nope/volumes/x.bin/content`, { method: 'PUT', body: 'x', headers: { 'content-type': 'application/octet-stream' } });
     expect(r.statusCode).toBe(404);
     expect(((await r.body.json()) as { code: string }).code).toBe('no-storage-pool');
