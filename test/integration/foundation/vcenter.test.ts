@@ -16,7 +16,7 @@ const get = async (g: Gateway, path: string) => {
 };
 
 beforeAll(async () => {
-  sim = await startSim({ vms: 2 });
+  sim = await startSim({ vms: 2, extraArgs: ['-folder', '0'] });
 });
 afterAll(async () => {
   for (const g of open) await g.close();
@@ -40,16 +40,16 @@ describe('vCenter', () => {
     expect((await get(g, '/v1/node')).status).toBe(200);
   });
 
-  // The simulator's vCenter model nests a folder F0 above the datacenter and the hosts (vcsim -folder 1).
+  // -folder 0: the datacenter sits in the root folder and the hosts in its host folder.
   it('scopes to the datacenter, the cluster or a host named in the path', async () => {
     const all = (await get(await gateway({}), '/v1/domains')).body.items.map((d: any) => d.name);
-    const dc = (await get(await gateway({ path: '/F0/DC0' }), '/v1/domains')).body.items.map((d: any) => d.name);
+    const dc = (await get(await gateway({ path: '/DC0' }), '/v1/domains')).body.items.map((d: any) => d.name);
     expect(dc).toEqual(all);
-    const cluster = await gateway({ path: '/F0/DC0/F0/DC0_C0' });
+    const cluster = await gateway({ path: '/DC0/DC0_C0' });
     const inCluster = (await get(cluster, '/v1/domains')).body.items.map((d: any) => d.name);
     expect(inCluster.length).toBeGreaterThan(0);
     expect(inCluster.every((n: string) => n.startsWith('DC0_C0_'))).toBe(true);
-    const host = await gateway({ path: '/F0/DC0/F0/DC0_H0' });
+    const host = await gateway({ path: '/DC0/DC0_H0' });
     const onHost = (await get(host, '/v1/domains')).body.items.map((d: any) => d.name);
     expect(onHost.length).toBeGreaterThan(0);
     expect(onHost.every((n: string) => n.startsWith('DC0_H0_'))).toBe(true);
