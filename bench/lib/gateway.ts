@@ -16,6 +16,7 @@ export async function benchGateway(sim: Sim, mode: MirrorMode, expectVms: number
   const gw = await startGateway(sim, { env: { ESXGATE_MIRROR: mode, ESXGATE_RATE_LIMIT: '0' } });
   const http = new HttpClient(gw.url, 8);
   await waitForInventory(http, expectVms);
+  if (mode === '1') await waitForMirror(gw, expectVms);
   return {
     gw,
     http,
@@ -25,6 +26,28 @@ export async function benchGateway(sim: Sim, mode: MirrorMode, expectVms: number
       await gw.close();
     },
   };
+}
+
+interface MirrorLike {
+  ready?: boolean;
+  vms?(): unknown[];
+}
+
+/**
+ * With the mirror on, waits until its initial load is complete, so that the figures are the
+ * mirror's and not those of the direct reads it falls back to. Typed loosely on purpose: the bench
+ * only needs `drivers.live.start()` and `drivers.live.mirror.ready`.
+ */
+export async function waitForMirror(gw: Gateway, expectVms: number, timeoutMs = 120_000): Promise<boolean> {
+  const live = (gw.app.drivers as unknown as { live?: { start?(): void; mirror?: MirrorLike } }).live;
+  if (!live?.mirror || typeof live.start !== 'function') return false;
+  live.start();
+  const deadline = Date.now() + timeoutMs;
+  while (!(live.mirror.ready && (live.mirror.vms?.().length ?? expectVms) >= expectVms)) {
+    if (Date.now() > deadline) throw new Error(`the mirror did not load ${expectVms} VMs within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
 }
 
 /**
@@ -49,4 +72,19 @@ export async function waitForInventory(http: HttpClient, expectVms: number, time
 export async function hasRoute(http: HttpClient, method: string, path: RegExp): Promise<boolean> {
   const doc = await http.get<{ paths: Record<string, Record<string, unknown>> }>('/openapi.json');
   return Object.entries(doc.paths).some(([p, ops]) => path.test(p) && method.toLowerCase() in ops);
+}
+
+/**
+ * Waits until the gateway's list reports `state` for the domain (the list and the action routes'
+ * lookup read the mirror when it is on): after a change made outside the gateway (the bench powers
+ * VMs off directly), the mirror sees it one update round trip later.
+ */
+export async function waitDomainState(http: HttpClient, moref: string, state: string, timeoutMs = 10_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const page = await http.get<{ items: Array<{ moref: string; state: string }> }>(`/v1/domains?limit=10000&state=${state}`);
+    if (page.items.some((d) => d.moref === moref)) return performance.now() - t0;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the gateway does not list ${moref} as ${state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

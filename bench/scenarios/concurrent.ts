@@ -3,6 +3,7 @@
 // RetrievePropertiesEx on one session, for the same time. Both share this process's CPU with the
 // gateway, so the figures are relative, not absolute capacity.
 import autocannon from 'autocannon';
+import { DETAIL_PROPS } from '../../src/drivers/domain/detail.js';
 import { SUMMARY_PROPS } from '../../src/drivers/domain/index.js';
 import type { BenchGateway } from '../lib/gateway.js';
 import { type Raw, createView, objectSpec, retrieve, viewSpec } from '../lib/raw.js';
@@ -52,7 +53,7 @@ export async function concurrentScenario(g: BenchGateway, raw: Raw, o: Concurren
   const view = await createView(raw, 'VirtualMachine');
   const list = viewSpec(view, 'VirtualMachine', SUMMARY_PROPS);
   const { name, ref } = await pickDomain(g);
-  const get = objectSpec(ref, SUMMARY_PROPS);
+  const get = objectSpec(ref, DETAIL_PROPS);
   try {
     return [
       ...(await one('list', g, '/v1/domains?limit=10000', () => retrieve(raw, list), o)),

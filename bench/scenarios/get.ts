@@ -1,7 +1,8 @@
-// Scenario 2 (issue 4 item 9, issue 8): one domain by name. Gateway = GET /v1/domains/{name};
-// raw = one RetrievePropertiesEx of the same properties of that one VM (the raw client is assumed
-// to know the VM's MoRef already, which is the best case for raw).
-import { SUMMARY_PROPS } from '../../src/drivers/domain/index.js';
+// Scenario 2 (issue 4 item 9, issue 8): one domain by name. Gateway = GET /v1/domains/{name}
+// (summary + definition from `config` + runtime); raw = one RetrievePropertiesEx of the same
+// properties (DETAIL_PROPS) of that one VM. The raw client is assumed to know the VM's MoRef
+// already, the best case for raw; the gateway resolves the name.
+import { DETAIL_PROPS } from '../../src/drivers/domain/detail.js';
 import type { MoRef } from '../../src/vi/soap/encode.js';
 import type { BenchGateway } from '../lib/gateway.js';
 import { type Raw, objectSpec, retrieve } from '../lib/raw.js';
@@ -24,7 +25,7 @@ export async function pickDomain(g: BenchGateway): Promise<{ name: string; ref: 
 
 export async function getScenario(g: BenchGateway, raw: Raw, o: GetOptions): Promise<Row[]> {
   const { name, ref } = await pickDomain(g);
-  const spec = objectSpec(ref, SUMMARY_PROPS);
+  const spec = objectSpec(ref, DETAIL_PROPS);
   const path = `/v1/domains/${encodeURIComponent(name)}`;
   const samples = await interleaved(
     {
