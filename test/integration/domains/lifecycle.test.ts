@@ -124,3 +124,26 @@ describe('POST /v1/domains/{domain}/actions/{action}', () => {
     expect(res.json().code).toBe('no-domain');
   });
 });
+
+describe('faults from ESX', () => {
+  let fsim: Sim;
+  let fgw: Gateway;
+  beforeAll(async () => {
+    fsim = await startSim({ esx: true, vms: 1, faults: { PowerOffVM_Task: 'InvalidPowerState', ShutdownGuest: 'ToolsUnavailable' } });
+    fgw = await startGateway(fsim, { listen: false });
+  });
+  afterAll(async () => {
+    await fgw?.close();
+    await fsim?.stop();
+  });
+
+  it('maps InvalidPowerState and ToolsUnavailable raised by ESX to 409 operation-invalid with the fault', async () => {
+    const name = (await fgw.app.inject({ method: 'GET', url: '/v1/domains' })).json().items[0].name;
+    for (const [action, fault] of [['destroy', 'InvalidPowerState'], ['shutdown', 'ToolsUnavailable']]) {
+      const res = await fgw.app.inject({ method: 'POST', url: `/v1/domains/${name}/actions/${action}?wait=10` });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'operation-invalid', fault });
+    }
+    expect((await fgw.app.inject({ method: 'GET', url: `/v1/domains/${name}` })).json().state).toBe('running');
+  });
+});
