@@ -41,6 +41,9 @@ export async function main(): Promise<void> {
     const log = pino(loggerOptions(config.logLevel));
     for (const p of config.connection.unknown) log.warn({ parameter: p }, `unknown URI parameter "${p}" is ignored`);
     if (config.connection.noVerify) log.warn('no_verify=1: the TLS certificate of ESX is not verified');
+    if (!config.tokens.length && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+      log.warn({ host: config.host }, 'no ESXGATE_TOKENS: the API is open to anyone who reaches this address');
+    }
     app = await buildApp({ config, logger: log });
     closeWithGrace({ delay: Number(process.env.ESXGATE_GRACE_MS ?? 10_000), logger: log }, async ({ err, signal }) => {
       if (err) log.error({ err }, 'shutting down after an error');
