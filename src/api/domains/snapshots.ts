@@ -3,7 +3,7 @@
 // Location, or ?wait=N); reads answer JSON, or libvirt <domainsnapshot> XML on request.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { createSnapshot, currentSnapshot, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
+import { type CreateSnapshotOptions, createSnapshot, currentSnapshot, parseSnapshotXml, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
 import { OperationSchema, QuestionSchema } from '../operations/schemas.js';
 import { DomainParam, problems } from '../schemas.js';
@@ -83,20 +83,28 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create a snapshot (CreateSnapshot_Task)',
         params: DomainParam,
         querystring: OpQuery,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Default: the current time in seconds, as libvirt' })),
-            description: Type.Optional(Type.String({ maxLength: 4096 })),
-            memory: Type.Optional(Type.Boolean({ default: false, description: "Include the running domain's memory" })),
-            quiesce: Type.Optional(Type.Boolean({ default: false, description: 'Quiesce the guest file systems through VMware Tools' })),
+        body: {
+          content: {
+            'application/json': {
+              schema: Type.Object(
+                {
+                  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Default: the current time in seconds, as libvirt' })),
+                  description: Type.Optional(Type.String({ maxLength: 4096 })),
+                  memory: Type.Optional(Type.Boolean({ default: false, description: "Include the running domain's memory" })),
+                  quiesce: Type.Optional(Type.Boolean({ default: false, description: 'Quiesce the guest file systems through VMware Tools' })),
+                },
+                { additionalProperties: false },
+              ),
+            },
+            'application/xml': { schema: Type.String({ description: "libvirt <domainsnapshot> (name, description, memory snapshot='internal|no')" }) },
           },
-          { additionalProperties: false },
-        ),
+        },
         response: { ...opResponses, ...problems(400, 404, 409) },
       },
     },
     async (req, reply) => {
-      const op = await createSnapshot(drv(), app.drivers.operations, req.params.domain, { ...req.body, autoAnswer: autoAnswerOf(req.query), signal: req.signal });
+      const body = typeof req.body === 'string' ? parseSnapshotXml(req.body) : ((req.body ?? {}) as CreateSnapshotOptions);
+      const op = await createSnapshot(drv(), app.drivers.operations, req.params.domain, { ...body, autoAnswer: autoAnswerOf(req.query), signal: req.signal });
       return replyOperation(req, reply, op);
     },
   );

@@ -1,6 +1,8 @@
 // Domain snapshots (libvirt's esxDomainSnapshot*): vSphere's snapshot tree read from the VM's
 // `snapshot` property, looked up by name as libvirt does (names are unique per domain: a create
 // with a taken name is refused). Create, revert and delete are vSphere tasks -> operations.
+import { isConversionError } from '../../domain/errors.js';
+import { readXml } from '../../domain-xml/xml-reader.js';
 import { el, serializeXml, textEl } from '../../domain-xml/xml-writer.js';
 import type { MoRef } from '../../vi/soap/encode.js';
 import { ApiError, mapVi } from '../errors.js';
@@ -169,4 +171,28 @@ export function snapshotXml(s: SnapshotOf): string {
       el('domain', {}, [domain.uuid ? textEl('uuid', domain.uuid) : textEl('name', domain.name)]),
     ]),
   );
+}
+
+/**
+ * libvirt's <domainsnapshot> as create options: name, description and <memory snapshot='internal'>
+ * (a memory snapshot; 'no' or absent: disks only). Anything else is a 400 naming the element.
+ */
+export function parseSnapshotXml(xml: string): Pick<CreateSnapshotOptions, 'name' | 'description' | 'memory'> {
+  let root;
+  try {
+    root = readXml(xml);
+  } catch (e) {
+    if (isConversionError(e)) throw new ApiError('xml-error', e.message, { ...(e.line ? { line: e.line, column: e.column } : {}) });
+    throw e;
+  }
+  if (root.name !== 'domainsnapshot') throw new ApiError('xml-error', `expected <domainsnapshot>, not <${root.name}>`, { element: root.path });
+  const out: Pick<CreateSnapshotOptions, 'name' | 'description' | 'memory'> = {};
+  for (const c of root.children) {
+    if (c.name === 'name') out.name = c.text.trim();
+    else if (c.name === 'description') out.description = c.text;
+    else if (c.name === 'memory' && ['internal', 'no'].includes(c.attrs.snapshot ?? '')) out.memory = c.attrs.snapshot === 'internal';
+    else throw new ApiError('config-unsupported', `${c.path}: not supported for ESX snapshots (name, description, memory snapshot='internal|no')`, { element: c.path });
+  }
+  if (out.name === '') throw new ApiError('invalid-arg', 'snapshot <name> is empty', { element: '/domainsnapshot/name' });
+  return out;
 }

@@ -94,6 +94,18 @@ describe('snapshot routes', () => {
     expect((await call('GET', `/v1/domains/${vm}/snapshots/child`, undefined, { accept: 'application/xml' })).body).toBe(xml.body);
   });
 
+  it('creates from libvirt <domainsnapshot> XML, refusing elements ESX has no use for', async () => {
+    const xml = (body: string) => gw.app.inject({ method: 'POST', url: `/v1/domains/${vm}/snapshots?wait=30`, headers: { 'content-type': 'application/xml' }, payload: body });
+    await finished(await xml("<domainsnapshot><name>x1</name><description>from xml</description><memory snapshot='internal'/></domainsnapshot>"));
+    expect((await call('GET', `/v1/domains/${vm}/snapshots/x1`)).json()).toMatchObject({ name: 'x1', description: 'from xml', parent: 'grandchild' });
+    const bad = await xml('<domainsnapshot><name>x2</name><disks/></domainsnapshot>');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'config-unsupported', element: '/domainsnapshot/disks' });
+    expect((await xml('<domainsnapshot>')).json().code).toBe('xml-error');
+    await finished(await call('DELETE', `/v1/domains/${vm}/snapshots/x1?wait=30`));
+    expect((await call('GET', `/v1/domains/${vm}/snapshots/current`)).json().name).toBe('grandchild');
+  });
+
   it('refuses a taken name, and 404s for unknown snapshots', async () => {
     const dup = await call('POST', `/v1/domains/${vm}/snapshots?wait=30`, { name: 'root' });
     expect(dup.statusCode).toBe(409);
