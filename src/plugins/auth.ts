@@ -55,9 +55,9 @@ function deny(req: FastifyRequest, reply: FastifyReply, error: 'invalid_token' |
 async function auth(app: FastifyInstance, opts: { tokens: Config['tokens'] }) {
   // Document what the hook enforces: open routes need no token; the others may answer 401/403.
   app.addHook('onRoute', (route: RouteOptions) => {
-    const schema = (route.schema ??= {}) as { security?: unknown[]; response?: Record<string, unknown>; hide?: boolean };
-    if (isOpen(route.url)) schema.security = [];
-    else if (schema.response) schema.response = { ...problems(401, 403), ...schema.response };
+    const schema = route.schema as { security?: unknown[]; response?: Record<string, unknown> } | undefined;
+    if (isOpen(route.url)) route.schema = { ...schema, security: [] };
+    else if (schema?.response) schema.response = { ...problems(401, 403), ...schema.response };
   });
   if (!opts.tokens.length) return;
   const matcher = tokenMatcher(opts.tokens);
