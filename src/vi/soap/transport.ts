@@ -47,13 +47,16 @@ export class SoapTransport {
     this.path = opts.path ?? '/sdk';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
-    const connect = { rejectUnauthorized: !opts.noVerify, ...(opts.ca ? { ca: opts.ca } : {}) };
+    // The call timeout also bounds connecting (TCP + TLS handshake): a host that drops packets
+    // would otherwise hold every request for undici's own 10 s connect timeout first.
+    const connectTimeout = Math.min(this.timeoutMs, 10_000);
+    const connect = { rejectUnauthorized: !opts.noVerify, timeout: connectTimeout, ...(opts.ca ? { ca: opts.ca } : {}) };
     const common = { connections: opts.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 };
     this.dispatcher = opts.proxy
-      ? new ProxyAgent({ uri: opts.proxy, requestTls: connect, ...common })
+      ? new ProxyAgent({ uri: opts.proxy, requestTls: connect, proxyTls: { timeout: connectTimeout }, ...common })
       : opts.origin.startsWith('https:')
         ? new Pool(opts.origin, { connect, ...common })
-        : new Pool(opts.origin, common);
+        : new Pool(opts.origin, { connect: { timeout: connectTimeout }, ...common });
   }
 
   /** Performs one vim25 call; throws ViFault for SOAP faults and ViTransportError otherwise. */

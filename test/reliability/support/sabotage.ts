@@ -50,6 +50,32 @@ if (wanted.has('tls')) {
   };
 }
 
+if (wanted.has('sockets')) {
+  // A new connection pool per call, never closed: keep-alive sockets pile up (scenario 3).
+  const proto = SoapTransport.prototype as Any;
+  const send = proto.send;
+  proto.send = function (this: Any, ...args: unknown[]) {
+    this.dispatcher = new Pool(this.origin, { connect: { rejectUnauthorized: false }, keepAliveTimeout: 600_000 });
+    return send.apply(this, args);
+  };
+}
+
+if (wanted.has('retain')) {
+  // Every failed call is kept forever, with its request and a 64 KiB buffer (scenarios 3, 4).
+  const kept: unknown[] = [];
+  (globalThis as Any).__sabotageKept = kept;
+  const proto = SoapTransport.prototype as Any;
+  const call = proto.call;
+  proto.call = async function (this: Any, ...args: unknown[]) {
+    try {
+      return await call.apply(this, args);
+    } catch (e) {
+      kept.push({ e, args, pad: Buffer.alloc(64 * 1024, 1).toString('latin1') });
+      throw e;
+    }
+  };
+}
+
 if (wanted.has('redact')) {
   // No log redaction (scenario 6).
   REDACT_PATHS.splice(0);
