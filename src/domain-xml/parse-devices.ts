@@ -57,7 +57,7 @@ function parseDisk(r: ElementReader): DiskDef {
   if (r.flag('transient')) disk.transient = true;
   const address = r.child('address');
   if (address) {
-    address.enumAttr('type', ['drive'] as const) ?? address.requiredAttr('type');
+    if (address.enumAttr('type', ['drive'] as const) === undefined) throw address.invalid("Missing attribute 'type'", 'type');
     const a: NonNullable<DiskDef['address']> = { type: 'drive' };
     for (const key of ['controller', 'bus', 'target', 'unit'] as const) {
       const v = address.intAttr(key);

@@ -61,7 +61,11 @@ function parseCpu(r: ElementReader): CpuDef {
   if (check !== undefined) cpu.check = check;
   const t = r.child('topology');
   if (t) {
-    const required = (name: string) => t.intAttr(name, 1) ?? (() => { throw t.invalid(`Missing attribute '${name}'`, name); })();
+    const required = (name: string) => {
+      const value = t.intAttr(name, 1);
+      if (value === undefined) throw t.invalid(`Missing attribute '${name}'`, name);
+      return value;
+    };
     const sockets = required('sockets');
     const dies = t.intAttr('dies', 1);
     const clusters = t.intAttr('clusters', 1);

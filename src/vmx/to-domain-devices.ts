@@ -76,12 +76,13 @@ export function parseEthernet(conf: VmxConfig, n: number): InterfaceDef | null {
     net.type = 'vds';
     net.source = { switchId: formatUuid(uuid) };
     const portgroupId = conf.string(`${p}.dvs.portgroupId`);
-    // A port group makes the port and connection meaningful (0 when ESX left them out).
-    const portId = conf.long(`${p}.dvs.portId`, portgroupId === undefined ? NaN : 0);
-    const connectionId = conf.long(`${p}.dvs.connectionId`, portgroupId === undefined ? NaN : 0);
-    if (!Number.isNaN(portId)) net.source.portId = portId;
+    // With a port group, the port and connection default to 0 (as libvirt shows them).
+    const number = (key: string) => (conf.has(key) || portgroupId !== undefined ? conf.long(key, 0) : undefined);
+    const portId = number(`${p}.dvs.portId`);
+    const connectionId = number(`${p}.dvs.connectionId`);
+    if (portId !== undefined) net.source.portId = portId;
     if (portgroupId !== undefined) net.source.portgroupId = portgroupId;
-    if (!Number.isNaN(connectionId)) net.source.connectionId = connectionId;
+    if (connectionId !== undefined) net.source.connectionId = connectionId;
   } else if (connectionType === undefined && networkName === undefined) {
     net.type = 'null';
   } else if (connectionType === undefined || eqCI(connectionType, 'bridged')) {
