@@ -1,7 +1,7 @@
 // <interface>, <serial>, <parallel>, <filesystem>, <graphics>, <video>, <tpm> -> VMX (libvirt's
 // virVMXFormatEthernet, ...Serial, ...Parallel, ...FileSystem, ...VNC, ...SVGA).
 import { ConversionError } from '../domain/errors.js';
-import type { ChrDef, FilesystemDef, GraphicsDef, InterfaceDef, TpmDef, VideoDef } from '../domain/model.js';
+import { ESX_NIC_MODELS, type ChrDef, type FilesystemDef, type GraphicsDef, type InterfaceDef, type TpmDef, type VideoDef } from '../domain/model.js';
 import { macBytes, parseUuid, formatVmxUuid } from '../domain/values.js';
 import type { VmxWriter } from './writer.js';
 
@@ -28,8 +28,6 @@ export function formatSharedFolder(out: VmxWriter, fs: FilesystemDef, n: number)
   out.set(`${p}.hostPath`, fs.source.dir);
   out.set(`${p}.guestName`, fs.target.dir);
 }
-
-const NIC_MODELS = ['vlance', 'vmxnet', 'vmxnet2', 'vmxnet3', 'e1000', 'e1000e'];
 
 /** How ESX should treat the MAC: libvirt guesses from the VMware ranges unless the type is given. */
 function macSettings(mac: NonNullable<InterfaceDef['mac']>): { kind: 'generated' | 'vpx' | 'static'; check?: boolean } {
@@ -64,7 +62,7 @@ export function formatEthernet(out: VmxWriter, net: InterfaceDef, n: number, vir
   out.set(`${p}.present`, 'true');
   const model = net.model?.type;
   if (model !== undefined) {
-    if (!NIC_MODELS.includes(model)) {
+    if (!(ESX_NIC_MODELS as readonly string[]).includes(model)) {
       throw invalid(
         `Expecting domain XML entry 'devices/interface/model' to be 'vlance' or 'vmxnet' or 'vmxnet2' or 'vmxnet3' or 'e1000' or 'e1000e' but found '${model}'`,
       );
