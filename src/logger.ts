@@ -17,6 +17,9 @@ export const REDACT_PATHS = [
   'headers.cookie',
   'config.connection.password',
   'connection.password',
+  // The bearer tokens of the config (ESXGATE_TOKENS), should the config ever be logged.
+  'tokens[*].token',
+  'config.tokens[*].token',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {
