@@ -103,8 +103,14 @@ export class VolumeDriver {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** virStorageVolLookupByName within a pool; `volume` may also be '[ds] path' of that pool. */
+  /** virStorageVolLookupByName within a pool; `volume` may also be '[ds] path' of that pool or a disk UUID key. */
   async lookup(poolName: string, volume: string, signal?: AbortSignal): Promise<Volume> {
+    const uuid = /^[0-9a-f-]{32,36}$/i.test(volume) ? diskUuid(volume) : null;
+    if (uuid) {
+      // A key, unless a file of that very name exists.
+      const byKey = (await this.list(poolName, signal)).find((v) => v.key === uuid || v.name === volume);
+      if (byKey) return byKey;
+    }
     const { pool, browser } = await this.pools.datastore(poolName, signal);
     const vp = volumePath(pool.name, volume);
     const dir = directoryPath(pool.name, vp.directory);

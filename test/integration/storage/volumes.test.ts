@@ -69,6 +69,7 @@ describe('volumes', () => {
     expect(xml.body).toContain(`<key>${v.key}</key>`);
     expect(xml.body).toContain('<path>[LocalDS_0] keyed/disk.vmdk</path>');
     expect(xml.body).toContain("<format type='vmdk'/>");
+    expect((await inject('GET', vol(v.key))).json().path).toBe(v.path);
     const byKey = await inject('GET', `/v1/storage-volumes/${v.key}`);
     expect(byKey.statusCode).toBe(200);
     expect(byKey.json().path).toBe(v.path);

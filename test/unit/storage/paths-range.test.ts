@@ -103,3 +103,27 @@ describe('parseVolumeXml', () => {
     expect(() => parseVolumeXml('<pool/>')).toThrow(/<volume>/);
   });
 });
+
+describe('pools from datastores and iSCSI adapters', () => {
+  it('derives the UUID from the mount path and reads NFS and VMFS sources', async () => {
+    const { poolFromDatastore, poolsFromIscsi } = await import('../../../src/drivers/storage/pool.js');
+    const host = { type: 'HostSystem', value: 'host-1' };
+    const nfs = poolFromDatastore(
+      {
+        ref: { type: 'Datastore', value: 'datastore-9' },
+        props: {
+          name: 'iso',
+          summary: { type: 'NFS', capacity: 1000, freeSpace: 400, accessible: true },
+          info: { _type: 'NasDatastoreInfo', nas: { remoteHost: 'filer', remotePath: '/export/iso', type: 'NFS' } },
+          host: [{ key: host, mountInfo: { path: '/vmfs/volumes/5e7d2e0d-0ae3ef6b', accessMode: 'readOnly' } }],
+        },
+      },
+      host,
+    );
+    expect(nfs).toMatchObject({ type: 'nfs', uuid: md5Uuid('/vmfs/volumes/5e7d2e0d-0ae3ef6b'), capacity: 1000, allocation: 600, available: 400, readOnly: true, source: { host: 'filer', dir: '/export/iso', format: 'nfs' } });
+    const vmfs = poolFromDatastore({ ref: { type: 'Datastore', value: 'ds-1' }, props: { name: 'ds1', summary: { type: 'VMFS', accessible: false }, info: { _type: 'VmfsDatastoreInfo', vmfs: { uuid: '4b0beca7-7fd401f3-1d7f-000ae484a6a3' } } } }, host);
+    expect(vmfs).toMatchObject({ type: 'vmfs', state: 'inaccessible', source: { device: '4b0beca7-7fd401f3-1d7f-000ae484a6a3', format: 'vmfs' } });
+    const iscsi = poolsFromIscsi([{ _type: 'HostInternetScsiHba', configuredStaticTarget: [{ address: '10.0.0.5', port: 3260, iScsiName: 'iqn.2001-05.com.example:t1' }] }, { _type: 'HostBlockHba' }]);
+    expect(iscsi).toEqual([expect.objectContaining({ name: 'iqn.2001-05.com.example:t1', type: 'iscsi', uuid: md5Uuid('iqn.2001-05.com.example:t1'), readOnly: true, moref: null, source: { host: '10.0.0.5', port: 3260, device: 'iqn.2001-05.com.example:t1' } })]);
+  });
+});
