@@ -95,4 +95,10 @@ if (wanted.has('fault-text')) {
   };
 }
 
+if (wanted.has('no-drain')) {
+  // SIGTERM exits at once, as a server without graceful shutdown does (scenario 8; applies to the
+  // spawned server, which loads this file through --import when ESXGATE_SABOTAGE is set).
+  process.prependListener('SIGTERM', () => process.exit(0));
+}
+
 if (wanted.size) process.stderr.write(`reliability: SABOTAGE active: ${[...wanted].join(', ')}\n`);

@@ -17,9 +17,18 @@ export interface ServerProcess {
 }
 
 export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'src/cli.ts'), 'serve'], {
+  // ESXGATE_SABOTAGE (support/sabotage.ts) reaches the server process too.
+  const sabotage = process.env.ESXGATE_SABOTAGE ? ['--import', resolve(ROOT, 'test/reliability/support/sabotage.ts')] : [];
+  const proc = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), ...sabotage, resolve(ROOT, 'src/cli.ts'), 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...(process.env.ESXGATE_SABOTAGE ? { ESXGATE_SABOTAGE: process.env.ESXGATE_SABOTAGE } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
