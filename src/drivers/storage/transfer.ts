@@ -38,7 +38,11 @@ function leaseSession(conn: EsxConnection, signal?: AbortSignal): Promise<Lease>
         // A property read needs a live session: a stale cookie raises NotAuthenticated, which the
         // pool answers with a fresh login before we hand the cookie to a raw HTTP request.
         await conn.vi.pc.retrieve([{ propSet: [{ type: 'SessionManager', pathSet: ['currentSession'] }], objectSet: [{ obj: sm, skip: false }] }], { signal }, s);
-        await new Promise<void>((release) => resolve({ cookie: s.cookie!, release }));
+        await new Promise<void>((done) => {
+          let released = false;
+          // Idempotent: both the stream's close and an error path may release.
+          resolve({ cookie: s.cookie!, release: () => void (released || ((released = true), done())) });
+        });
       }, signal)
       .catch(reject);
   });
@@ -83,6 +87,7 @@ export class TransferDriver {
     res.body.once('close', lease.release);
     if (res.statusCode !== 200 && res.statusCode !== 206) {
       await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
+      lease.release();
       throw statusError(res.statusCode, vp, 'download');
     }
     const h = res.headers;

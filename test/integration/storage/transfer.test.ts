@@ -181,6 +181,22 @@ describe('file transfer', () => {
     expect(((await json.body.json()) as { code: string }).code).toBe('unsupported-media-type');
   });
 
+  it('gives pooled sessions back after failed and abandoned downloads', async () => {
+    expect((await upload('small/ok.txt', Buffer.from('still served'))).status).toBe(200);
+    expect((await upload('small/8 MB.bin', chunks(8 * 1024 * 1024, 3), 8 * 1024 * 1024)).status).toBe(200);
+    // More failures and abandoned streams than the pool has sessions (4): a leaked lease would hang the last GET.
+    for (let i = 0; i < 6; i++) {
+      const miss = await request(content(`small/missing-${i}.bin`));
+      expect(miss.statusCode).toBe(404);
+      await miss.body.dump();
+      const big = await request(content('small/8 MB.bin'));
+      expect(big.statusCode).toBe(200);
+      big.body.destroy();
+    }
+    const ok = await request(content('small/ok.txt'));
+    expect(await ok.body.text()).toBe('still served');
+  });
+
   it('answers 404 for uploads to unknown pools', async () => {
     const r = await request(`${gw.url}/v1/storage-pools/nope/volumes/x.bin/content`, { method: 'PUT', body: 'x', headers: { 'content-type': 'application/octet-stream' } });
     expect(r.statusCode).toBe(404);
