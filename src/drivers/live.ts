@@ -35,7 +35,12 @@ export class Live {
     this.mirror = new Mirror(conn, this.loop, this.events, opts.mirror !== false);
     this.operations = new OperationsDriver(conn, this.loop, this.events, {
       log: opts.log,
-      onFinished: (vm) => this.mirror.refreshVm(vm),
+      onFinished: async (vm, op) => {
+        // A task whose result is a VM (CreateVM_Task, RegisterVM_Task, CloneVM_Task) made a new domain.
+        const made = op.result as { type?: string; value?: string } | undefined;
+        const created = made?.type === 'VirtualMachine' && made.value && made.value !== vm?.value ? { type: 'VirtualMachine', value: made.value } : undefined;
+        await Promise.all([this.mirror.refreshVm(vm), this.mirror.refreshVm(created)]);
+      },
       onStart: () => this.mirror.start(),
     });
   }

@@ -103,9 +103,12 @@ export class Mirror {
       if (u.kind === 'leave') {
         const old = m.get(u.obj.value);
         m.delete(u.obj.value);
-        if (vm && this.ready) this.emit('undefined', u.obj, old);
+        // Absent: refreshVm already removed it (and said so).
+        if (vm && this.ready && old) this.emit('undefined', u.obj, old);
         continue;
       }
+      // A change to an object refreshVm already removed (it was queued before the removal).
+      if (u.kind === 'modify' && !m.has(u.obj.value)) continue;
       const old = m.get(u.obj.value) ?? (u.kind === 'enter' ? this.prev?.get(u.obj.value) : undefined);
       const next: Props = u.kind === 'enter' ? {} : { ...old };
       for (const c of u.changeSet ?? []) {

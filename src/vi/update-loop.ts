@@ -33,6 +33,8 @@ interface UpdateSet {
 export interface FilterSpec {
   propSet: unknown[];
   objectSet: unknown[];
+  /** true: an object that does not exist (any more) is left out instead of faulting the whole wait. */
+  reportMissingObjectsInResults?: boolean;
 }
 
 /** Calls on the loop's session; a watch uses it to create session-bound objects (container views). */

@@ -183,6 +183,7 @@ export async function undefineDomain(drv: DomainDriver, ops: Operations, domain:
   const notFound = { ManagedObjectNotFound: ['no-domain', `domain '${name}' disappeared`] as ['no-domain', string] };
   if (!o.deleteFiles) {
     await mapVi(() => drv.conn.call('UnregisterVM', { _this: found.ref }, { signal: o.signal }), notFound);
+    await drv.mirror?.refreshVm(found.ref); // read-your-writes: the list no longer shows it
     return;
   }
   await mapVi(async () => {

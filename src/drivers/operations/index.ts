@@ -21,6 +21,7 @@ import {
   progressOf,
   questionOf,
   resultOf,
+  sameTask,
   statusOf,
   taskRef,
 } from './task-info.js';
@@ -32,7 +33,6 @@ interface Tracked extends Entry {
   handled: Set<string>;
   /** Adopted from another gateway or client: observed, never auto-answered or cancelled. */
   foreign?: boolean;
-  finishing?: boolean;
 }
 
 export interface OperationsOptions {
@@ -182,11 +182,14 @@ export class OperationsDriver implements Operations {
       return undefined;
     };
     const task = taskRef(e.op.task);
+    // reportMissingObjectsInResults: a task or VM gone after an ESX restart must not fault the
+    // loop's whole WaitForUpdatesEx (it would with false); onResync finds out what became of it.
     watches.push(
       this.loop
         .watch({
-          spec: { propSet: [{ type: 'Task', all: false, pathSet: ['info'] }], objectSet: [{ obj: task, skip: false }] },
+          spec: { propSet: [{ type: 'Task', all: false, pathSet: ['info'] }], objectSet: [{ obj: task, skip: false }], reportMissingObjectsInResults: true },
           onUpdate: (ups, round) => this.onTaskUpdate(e, ups, round),
+          onResync: () => void this.recheck(e),
         })
         .catch(onError),
     );
@@ -194,7 +197,7 @@ export class OperationsDriver implements Operations {
       watches.push(
         this.loop
           .watch({
-            spec: { propSet: [{ type: 'VirtualMachine', all: false, pathSet: ['runtime.question'] }], objectSet: [{ obj: e.vm, skip: false }] },
+            spec: { propSet: [{ type: 'VirtualMachine', all: false, pathSet: ['runtime.question'] }], objectSet: [{ obj: e.vm, skip: false }], reportMissingObjectsInResults: true },
             onUpdate: (ups) => {
               for (const u of ups) {
                 if (u.kind === 'leave') continue;
@@ -217,8 +220,38 @@ export class OperationsDriver implements Operations {
         if (c.name === 'info') info = (c.val as TaskInfo) ?? info;
         else if (c.name.startsWith('info.')) (info as Record<string, unknown>)[c.name.slice(5)] = c.op === 'remove' ? undefined : c.val;
       }
+      if (!sameTask(e.info, info)) return this.lose(e, 'the task id now names another task');
       this.applyInfo(e, info, round);
     }
+  }
+
+  /** After a resync (session lost, ESX restarted): the task may have finished meanwhile, or be gone. */
+  private async recheck(e: Tracked): Promise<void> {
+    if (isFinished(e.op.status) || e.finishing) return;
+    let info: TaskInfo | undefined;
+    try {
+      info = (await this.conn.vi.pc.object(taskRef(e.op.task), ['info']))?.props.info as TaskInfo | undefined;
+    } catch (err) {
+      if (!isFault(err, 'ManagedObjectNotFound')) {
+        // ESX is still unreachable; the next resync checks again.
+        this.opts.log?.warn({ err: (err as Error).message, operation: e.op.id }, 'cannot re-read task after resync');
+        return;
+      }
+    }
+    if (!info || !sameTask(e.info, info)) return this.lose(e, 'the task no longer exists');
+    this.applyInfo(e, info, this.loop.round);
+  }
+
+  /** The task vanished (ESX restarted, or it expired): the operation fails instead of running forever. */
+  private lose(e: Tracked, why: string): void {
+    if (isFinished(e.op.status) || e.finishing) return;
+    const info: TaskInfo = {
+      state: 'error',
+      error: { fault: { _type: 'ManagedObjectNotFound' }, localizedMessage: `${why} (ESX restarted or dropped it); check the target's state before retrying` },
+    };
+    e.finishing = true;
+    e.stop?.();
+    void this.finish(e, info, 'failed', 'operation-failed');
   }
 
   private applyInfo(e: Tracked, info: TaskInfo, round: number): void {
@@ -242,20 +275,31 @@ export class OperationsDriver implements Operations {
     }
   }
 
-  private async finish(e: Tracked, info: TaskInfo, status: Operation['status']): Promise<void> {
+  private async finish(e: Tracked, info: TaskInfo, status: Operation['status'], code?: string): Promise<void> {
     const op = e.op;
+    const err = errorOf(info);
+    if (err && code) err.code = code;
+    const res = resultOf(info);
     try {
-      // Read-your-writes: the mirror re-reads the VM before anyone hears the operation finished.
+      // Read-your-writes: the mirror re-reads the VM (and a VM the task created, its result)
+      // before anyone hears the operation finished.
       if (this.opts.onFinished) {
-        await Promise.race([this.opts.onFinished(e.vm, op).catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
+        const final: Operation = { ...snapshot(op), status, ...(res !== undefined ? { result: res } : {}) };
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.opts.onFinished(e.vm, final).catch(() => {}),
+          new Promise((r) => {
+            timer = setTimeout(r, 2000);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
       }
     } finally {
       op.status = status;
       op.progress = progressOf(info, status);
       delete op.question;
-      const err = errorOf(info);
       if (err) op.error = err;
-      const res = resultOf(info);
       if (res !== undefined) op.result = res;
       op.updatedAt = new Date().toISOString();
       this.registry.notify(e);

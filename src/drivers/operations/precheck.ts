@@ -58,13 +58,18 @@ export async function precheck(
     bus.publish('question', { domain: name, moref: vm.value, question: q, answered: q.default, by: 'auto_answer' });
   }
 
+  // A task this gateway already saw complete does not count, whichever of the two reads is older;
+  // neither does one of ours that ESX just reported complete (our update may still be on its way).
+  const state = (o: (typeof objs)[number]) => o.props['info.state'];
   const running = objs.filter(
     (o) =>
       o.ref.type === 'Task' &&
-      (o.props['info.state'] === 'running' || o.props['info.state'] === 'queued') &&
-      (o.props['info.entity'] as MoRef | undefined)?.value === vm.value,
+      (state(o) === 'running' || state(o) === 'queued') &&
+      (o.props['info.entity'] as MoRef | undefined)?.value === vm.value &&
+      !registry.sawComplete(o.ref.value),
   );
-  const ours = registry.activeOn(vm.value);
+  const done = new Set(objs.filter((o) => o.ref.type === 'Task' && (state(o) === 'success' || state(o) === 'error')).map((o) => o.ref.value));
+  const ours = registry.activeOn(vm.value).filter((e) => !done.has(e.op.task));
   if (running.length || ours.length) {
     const task = running[0]?.ref.value ?? ours[0]!.op.task;
     const what = String(running[0]?.props['info.name'] ?? ours[0]?.op.kind ?? 'a task');

@@ -11,6 +11,8 @@ export interface Entry {
   autoAnswer: boolean;
   cancelable?: boolean;
   finishedAt?: number;
+  /** The task was seen complete; the operation reports it once the mirror has re-read the VM. */
+  finishing?: boolean;
   /** Loop round in which the task was seen finished (read-your-writes). */
   round?: number;
   waiters: Set<() => void>;
@@ -51,9 +53,15 @@ export class OperationRegistry {
     for (const w of [...e.waiters]) w();
   }
 
-  /** Running or blocked operations on a VM. */
+  /** Running or blocked operations on a VM (one whose task was already seen complete is not). */
   activeOn(vm: string): Entry[] {
-    return [...this.entries.values()].filter((e) => e.vm?.value === vm && !isFinished(e.op.status));
+    return [...this.entries.values()].filter((e) => e.vm?.value === vm && !isFinished(e.op.status) && !e.finishing);
+  }
+
+  /** This gateway saw the task complete (finished, or being reported as finished). */
+  sawComplete(task: string): boolean {
+    const e = this.entries.get(task);
+    return !!e && (e.finishing === true || isFinished(e.op.status));
   }
 
   /** Newest first. `target` matches the target's name, uuid or moref. */

@@ -131,3 +131,18 @@ export function questionOf(q: QuestionInfo | null | undefined): Question | null 
 export function describeChoices(q: Question): string {
   return q.choices.map((c) => `${c.key} (${c.label})`).join(', ');
 }
+
+const stamp = (v: unknown): string | undefined => iso(v) ?? (typeof v === 'number' ? new Date(v).toISOString() : undefined);
+
+/**
+ * False when `next` is another task than `prev` under the same id: task ids restart after an ESX
+ * reboot ("task-12" is then some other task), so a re-read after a resync must match the entity
+ * and queue time the gateway saw first.
+ */
+export function sameTask(prev: TaskInfo | undefined, next: TaskInfo | undefined): boolean {
+  if (!prev || !next) return true;
+  if (prev.entity && next.entity && (prev.entity.type !== next.entity.type || prev.entity.value !== next.entity.value)) return false;
+  const a = stamp(prev.queueTime);
+  const b = stamp(next.queueTime);
+  return !a || !b || a === b;
+}

@@ -1,5 +1,6 @@
 // Shared bits of the operations/events/mirror tests: VM lookup, task helpers through the operations driver.
 import type { FastifyInstance } from 'fastify';
+import type { GatewayEvent } from '../../../src/drivers/events.js';
 import type { Operation } from '../../../src/drivers/operations/types.js';
 import type { MoRef } from '../../../src/vi/soap/encode.js';
 
@@ -39,4 +40,41 @@ export async function setExtra(app: FastifyInstance, vm: MoRef, kv: Record<strin
 
 export async function json(res: Response): Promise<any> {
   return res.json();
+}
+
+/** Resolves with the first bus event matching `pred` (rejects after timeoutMs: a bound, not a timing assertion). */
+export function nextEvent(app: FastifyInstance, pred: (e: GatewayEvent) => boolean, timeoutMs = 30_000): Promise<GatewayEvent> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`no matching event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = app.drivers.events.subscribe((e) => {
+      if (!pred(e)) return;
+      clearTimeout(t);
+      off();
+      resolve(e);
+    });
+  });
+}
+
+/** Resolves when the operation is finished (blocked is not finished, unlike operations.wait). */
+export async function settled(app: FastifyInstance, id: string, timeoutMs = 30_000): Promise<Operation> {
+  const finished = (s: string) => s === 'succeeded' || s === 'failed' || s === 'cancelled';
+  const ev = nextEvent(app, (e) => e.type === 'operation' && e.data.id === id && finished(String(e.data.status)), timeoutMs);
+  const cur = await app.drivers.operations.get(id);
+  if (finished(cur.status)) {
+    ev.catch(() => {});
+    return cur;
+  }
+  return (await ev).data as unknown as Operation;
+}
+
+/** Re-checks `cond` after every update-loop round until it holds (bounded by timeoutMs). */
+export async function eventually(app: FastifyInstance, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await app.drivers.live.loop.nextRound(1000);
+  }
 }
