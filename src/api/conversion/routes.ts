@@ -4,7 +4,6 @@
 // file names map between '[datastore] path' and '/vmfs/volumes/datastore/path'.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { type ConversionError, isConversionError } from '../../domain/errors.js';
 import type { DomainDefinition } from '../../domain/model.js';
 import { DomainDefinition as DomainDefinitionSchema } from '../../domain/schema.js';
 import { formatDomainXml } from '../../domain-xml/format.js';
@@ -13,26 +12,9 @@ import { ApiError } from '../../drivers/errors.js';
 import { createFileNameMapper } from '../../vmx/file-names.js';
 import { domainToVmx } from '../../vmx/from-domain.js';
 import { vmxToDomain } from '../../vmx/to-domain.js';
+import { convert } from '../conversion-problem.js';
 import { sendXml, wantsXml } from '../domains/negotiate.js';
 import { problems } from '../schemas.js';
-
-/** A conversion failure as a 400 problem naming the line, VMX entry or XML element. */
-export function conversionProblem(e: ConversionError): ApiError {
-  const code = e.code === 'xml-malformed' ? 'xml-error' : e.code === 'xml-unsupported' || e.code === 'config-unsupported' ? 'config-unsupported' : 'invalid-arg';
-  const extra: Record<string, unknown> = {};
-  if (e.path !== undefined) extra[e.code.startsWith('vmx') || e.code === 'file-missing' ? 'entry' : 'element'] = e.path;
-  if (e.line !== undefined) extra.line = e.line;
-  if (e.column !== undefined) extra.column = e.column;
-  return new ApiError(code, e.message, extra);
-}
-
-function convert<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw isConversionError(e) ? conversionProblem(e) : e;
-  }
-}
 
 const files = createFileNameMapper({ relativeWithSlash: 'resolve' });
 

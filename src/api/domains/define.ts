@@ -5,13 +5,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { isConversionError } from '../../domain/errors.js';
 import type { DomainDefinition } from '../../domain/model.js';
 import { parseDomainXml } from '../../domain-xml/parse.js';
 import { defineDomain, editDomain, undefineDomain } from '../../drivers/domain/define.js';
 import { idOf } from '../../drivers/domain/state.js';
 import { patchDomain } from '../../drivers/domain/tuning.js';
-import { ApiError } from '../../drivers/errors.js';
+import { convert } from '../conversion-problem.js';
 import { DomainParam, problems } from '../schemas.js';
 
 const DefinitionBody = {
@@ -22,16 +21,8 @@ const DefinitionBody = {
 };
 
 /** The body as a definition: XML is parsed by the conversion core; its errors are 400s naming the element. */
-export function definitionOf(req: FastifyRequest): DomainDefinition {
-  if (typeof req.body !== 'string') return req.body as DomainDefinition;
-  try {
-    return parseDomainXml(req.body);
-  } catch (e) {
-    if (!isConversionError(e)) throw e;
-    const extra = { ...(e.path ? { element: e.path } : {}), ...(e.line ? { line: e.line, column: e.column } : {}) };
-    const code = e.code === 'xml-malformed' ? 'xml-error' : e.code === 'xml-unsupported' || e.code === 'config-unsupported' ? 'config-unsupported' : 'invalid-arg';
-    throw new ApiError(code, e.message, extra);
-  }
+function definitionOf(req: FastifyRequest): DomainDefinition {
+  return typeof req.body === 'string' ? convert(() => parseDomainXml(req.body as string)) : (req.body as DomainDefinition);
 }
 
 const Allocation = Type.Object(
