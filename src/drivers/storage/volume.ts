@@ -95,7 +95,8 @@ export class VolumeDriver {
     const out: Volume[] = [];
     for (const r of results ?? []) {
       for (const f of r.file ?? []) {
-        if (f._type === 'FolderFileInfo') continue;
+        // Folders are not volumes; an upload in progress is not one yet (transfer.ts's temporary name).
+        if (f._type === 'FolderFileInfo' || f.path.endsWith('.esxgate-upload')) continue;
         out.push(this.volumeOf(pool.name, joinFolder(r.folderPath ?? '', f.path), f));
       }
     }

@@ -3,8 +3,9 @@
 // and an interrupted upload that leaves nothing under the final name.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,11 +159,12 @@ describe('file transfer', () => {
       };
       pump();
     });
-    // The gateway deletes the temporary file after ESX's PUT fails; poll the listing until then.
+    // The gateway deletes the temporary file after ESX's PUT fails; the listing hides temporary
+    // files, so look at the simulator's datastore directory itself (a local path) until then.
+    const target = ((await (await request(`${gw.url}/v1/storage-pools/LocalDS_0`)).body.json()) as { target: string }).target;
     let names: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const list = await request(`${gw.url}/v1/storage-pools/LocalDS_0/volumes`);
-      names = ((await list.body.json()) as { items: Array<{ name: string }> }).items.map((v) => v.name).filter((n) => n.startsWith('aborted/'));
+      names = existsSync(join(target, 'aborted')) ? readdirSync(join(target, 'aborted')) : [];
       if (names.length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
