@@ -5,7 +5,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DomainDefinition } from '../../domain/model.js';
-import { DomainDefinition as DomainDefinitionSchema } from '../../domain/schema.js';
 import { formatDomainXml } from '../../domain-xml/format.js';
 import { parseDomainXmlReport } from '../../domain-xml/parse.js';
 import { ApiError } from '../../drivers/errors.js';
@@ -48,7 +47,6 @@ const ToNativeJson = Type.Object(
 );
 
 const plugin: FastifyPluginAsyncTypebox = async (app) => {
-  app.addSchema(DomainDefinitionSchema);
   // Raw VMX bytes: the file's own .encoding (windows-1252 in older files) decides how they decode.
   // Latin-1 maps bytes 1:1 to characters, so the body stays a string for validation and the
   // handler gets the exact bytes back.

@@ -6,7 +6,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DOMAIN_ACTIONS, runAction } from '../../drivers/domain/lifecycle.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
-import { OperationSchema, QuestionSchema } from '../operations/schemas.js';
 import { DomainParam, problems } from '../schemas.js';
 import { DomainStateSchema } from './schemas.js';
 
@@ -31,9 +30,6 @@ const GuestRequestSchema = Type.Object(
 
 const actions: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(GuestRequestSchema);
-  // Route plugins are encapsulated: the operation schemas must be known here too (documented + serialized).
-  if (!app.getSchema('Question')) app.addSchema(QuestionSchema);
-  if (!app.getSchema('Operation')) app.addSchema(OperationSchema);
   app.post(
     '/v1/domains/:domain/actions/:action',
     {

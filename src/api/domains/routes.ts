@@ -2,9 +2,9 @@
 // define/edit, lifecycle and snapshot routes are plugins of their own, registered here.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DomainDefinition } from '../../domain/model.js';
 import { formatDomainXml } from '../../domain-xml/format.js';
 import { DomainParam, PageQuery, problems } from '../schemas.js';
+import { addOperationSchemas } from '../shared-schemas.js';
 import actions from './actions.js';
 import define from './define.js';
 import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
@@ -14,9 +14,10 @@ import snapshots from './snapshots.js';
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(DomainSummarySchema);
   app.addSchema(DomainPageSchema);
-  app.addSchema(DomainDefinition);
   app.addSchema(DomainRuntimeSchema);
   app.addSchema(DomainDetailSchema);
+  // For the action and snapshot plugins registered below.
+  addOperationSchemas(app);
 
   app.get(
     '/v1/domains',

@@ -5,7 +5,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type CreateSnapshotOptions, createSnapshot, currentSnapshot, parseSnapshotXml, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
-import { OperationSchema, QuestionSchema } from '../operations/schemas.js';
 import { DomainParam, problems } from '../schemas.js';
 import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
 import { DomainStateSchema } from './schemas.js';
@@ -49,9 +48,6 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(SnapshotSchema);
   app.addSchema(SnapshotNodeSchema);
   app.addSchema(SnapshotListSchema);
-  // Route plugins are encapsulated: the operation schemas must be known here too (documented + serialized).
-  if (!app.getSchema('Question')) app.addSchema(QuestionSchema);
-  if (!app.getSchema('Operation')) app.addSchema(OperationSchema);
   const drv = () => app.drivers.domain;
   const tags = ['snapshots'];
 
