@@ -4,8 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { routePlugins } from './api/index.js';
-import { installProblemHandlers } from './api/problem.js';
-import { registerSharedSchemas } from './api/shared-schemas.js';
+import { frameworkError, installProblemHandlers } from './api/problem.js';
+import { Problem } from './api/schemas.js';
 import type { Config } from './config.js';
 import { EsxConnection } from './drivers/connection.js';
 import { type Drivers, createDrivers } from './drivers/index.js';
@@ -40,6 +40,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: frameworkError,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -70,7 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     Object.defineProperty(req, 'signal', { value: ac.signal, configurable: true });
   });
-  registerSharedSchemas(app);
+  app.addSchema(Problem);
   // Before every route: their onRoute hooks document and guard the routes registered after them.
   await app.register(hardening, { config });
   await app.register(auth, { tokens: config.tokens });
