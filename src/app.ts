@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { routePlugins } from './api/index.js';
 import { frameworkError, installProblemHandlers } from './api/problem.js';
-import { Problem } from './api/schemas.js';
+import { registerSharedSchemas } from './api/shared-schemas.js';
 import type { Config } from './config.js';
 import { EsxConnection } from './drivers/connection.js';
 import { type Drivers, createDrivers } from './drivers/index.js';
@@ -71,7 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     Object.defineProperty(req, 'signal', { value: ac.signal, configurable: true });
   });
-  app.addSchema(Problem);
+  registerSharedSchemas(app);
   // Before every route: their onRoute hooks document and guard the routes registered after them.
   await app.register(hardening, { config });
   await app.register(auth, { tokens: config.tokens });
