@@ -52,6 +52,16 @@ function toApiError(err: unknown): ApiError {
   return new ApiError('internal-error', 'internal error');
 }
 
+/**
+ * Fastify's router errors (a path parameter beyond maxParamLength, bad percent-encoding) happen
+ * before any hook or handler: app.ts passes this as `frameworkErrors` so they are problems too.
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const status = err.statusCode ?? 400;
+  const detail = status === 414 ? 'a path parameter is longer than this gateway accepts' : 'the URL is not valid (bad percent-encoding)';
+  return sendProblem(req, reply, Object.assign(new ApiError('invalid-arg', detail), { status } as { status: number }));
+}
+
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const e = toApiError(err);
