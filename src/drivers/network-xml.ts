@@ -41,6 +41,9 @@ const WHAT_ESX_LACKS: Record<string, string> = {
   dnsmasq: 'dnsmasq options',
 };
 
+export const forwardModeUnsupported = (mode: string) =>
+  unsupported(`forward mode '${mode}' is not supported: an ESX virtual switch only bridges to its physical uplinks (use mode='bridge', or no <forward> for an isolated switch)`);
+
 export function parseNetworkXml(xml: string): NetworkDefinition & { uuid?: string } {
   let doc: El;
   try {
@@ -64,9 +67,7 @@ export function parseNetworkXml(xml: string): NetworkDefinition & { uuid?: strin
   if (!name) throw new ApiError('xml-error', '<network> needs a <name>');
   const fwd = net.forward;
   const mode = fwd === undefined ? undefined : (attr(fwd, 'mode') ?? 'nat');
-  if (mode !== undefined && mode !== 'bridge') {
-    throw unsupported(`forward mode '${mode}' is not supported: an ESX virtual switch only bridges to its physical uplinks (use mode='bridge', or no <forward> for an isolated switch)`);
-  }
+  if (mode !== undefined && mode !== 'bridge') throw forwardModeUnsupported(mode);
   const interfaces = ((fwd && typeof fwd === 'object' ? (fwd as El).interface : undefined) as unknown[] | undefined)?.map((i) => attr(i, 'dev') ?? '') ?? [];
   if (interfaces.some((d) => !d)) throw new ApiError('xml-error', "<forward><interface> needs a dev='vmnicN' attribute");
   const bridge = attr(net.bridge, 'name');

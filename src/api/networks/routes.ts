@@ -2,24 +2,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { NetworkDefinition } from '../../drivers/network.js';
-import { networkXml, parseNetworkXml } from '../../drivers/network-xml.js';
+import { forwardModeUnsupported, networkXml, parseNetworkXml } from '../../drivers/network-xml.js';
 import { problems } from '../schemas.js';
 import { sendXml, wantsXml } from '../storage/xml-reply.js';
 import { NetworkDefineSchema, NetworkParam, NetworkSchema } from './schemas.js';
 
 interface DefineBody {
   name: string;
-  forward?: { mode: 'bridge'; interfaces?: string[] };
+  forward?: { mode: string; interfaces?: string[] };
   portgroups?: Array<{ name: string; vlan?: number }>;
   mtu?: number;
 }
 
-const fromJson = (b: DefineBody): NetworkDefinition => ({
-  name: b.name,
-  interfaces: b.forward?.interfaces ?? [],
-  portgroups: (b.portgroups ?? []).map((p) => ({ name: p.name, vlan: p.vlan ?? 0 })),
-  ...(b.mtu ? { mtu: b.mtu } : {}),
-});
+function fromJson(b: DefineBody): NetworkDefinition {
+  if (b.forward && b.forward.mode !== 'bridge') throw forwardModeUnsupported(b.forward.mode);
+  return {
+    name: b.name,
+    interfaces: b.forward?.interfaces ?? [],
+    portgroups: (b.portgroups ?? []).map((p) => ({ name: p.name, vlan: p.vlan ?? 0 })),
+    ...(b.mtu ? { mtu: b.mtu } : {}),
+  };
+}
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(NetworkSchema);

@@ -29,7 +29,7 @@ export const NetworkDefineSchema = Type.Object(
     forward: Type.Optional(
       Type.Object(
         {
-          mode: Type.Literal('bridge', { description: 'The only mode ESX has; NAT, route, open... are refused' }),
+          mode: Type.String({ maxLength: 32, description: "'bridge', the only mode ESX has; nat, route, open, ... are refused with 400 config-unsupported" }),
           interfaces: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { description: 'Physical NICs to bond as uplinks' })),
         },
         { additionalProperties: false },

@@ -92,6 +92,7 @@ describe('networks', () => {
     }
     const nat = await inject('POST', '/v1/networks', { name: 'n1', forward: { mode: 'nat' } });
     expect(nat.statusCode).toBe(400);
+    expect(nat.json()).toMatchObject({ code: 'config-unsupported', detail: expect.stringMatching(/forward mode 'nat'/) });
     const nic = await inject('POST', '/v1/networks', { name: 'n1', forward: { mode: 'bridge', interfaces: ['vmnic9'] } });
     expect(nic.statusCode).toBe(400);
     expect(nic.json().detail).toMatch(/vmnic9/);
