@@ -8,6 +8,9 @@ import type { DiskBus, DriveAddressDef } from '../domain/model.js';
 /** SCSI disks per controller: 15 (units 0-15 but 7), 64 on hardware 13+ ("super wide", units up to 64). */
 export const scsiDisksPerController = (virtualHW: number) => (virtualHW >= 13 ? 64 : 15);
 
+/** A hardware version that reads SCSI names "wide" (15 per controller): libvirt's ESX naming. */
+export const WIDE_SCSI_HW = 4;
+
 export const SATA_UNITS = 30;
 
 export interface Slot {

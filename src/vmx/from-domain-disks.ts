@@ -4,7 +4,7 @@
 import { diskNameToIndex } from '../domain/disk-names.js';
 import { ConversionError } from '../domain/errors.js';
 import { ESX_SCSI_MODELS, type ControllerDef, type DiskDef, type EsxScsiModel } from '../domain/model.js';
-import { SATA_UNITS, diskNameToSlot, type Slot } from './disk-slots.js';
+import { SATA_UNITS, WIDE_SCSI_HW, diskNameToSlot, type Slot } from './disk-slots.js';
 import type { DomainToVmxOptions } from './options.js';
 import type { VmxWriter } from './writer.js';
 
@@ -41,7 +41,7 @@ export function placeDisk(disk: DiskDef, virtualHW: number): PlacedDisk {
   }
   // libvirt's ESX naming is "wide" SCSI (15 disks per controller); hardware 13+ VMX files are read
   // "super wide" (64 per controller), so their names are accepted in that reading as well.
-  const narrow = diskNameToSlot(dev, bus, 4);
+  const narrow = diskNameToSlot(dev, bus, WIDE_SCSI_HW);
   const wide = virtualHW >= 13 && bus === 'scsi' ? diskNameToSlot(dev, bus, virtualHW) : undefined;
   let slot: Slot;
   if (disk.address) {
