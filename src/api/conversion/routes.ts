@@ -12,7 +12,7 @@ import { createFileNameMapper } from '../../vmx/file-names.js';
 import { domainToVmx } from '../../vmx/from-domain.js';
 import { vmxToDomain } from '../../vmx/to-domain.js';
 import { convert } from '../conversion-problem.js';
-import { sendXml, wantsXml } from '../domains/negotiate.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 import { problems } from '../schemas.js';
 
 const files = createFileNameMapper({ relativeWithSlash: 'resolve' });

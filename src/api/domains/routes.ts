@@ -3,11 +3,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { formatDomainXml } from '../../domain-xml/format.js';
+import { sendXml, wantsXml, xmlResponse } from '../negotiate.js';
 import { DomainParam, PageQuery, problems } from '../schemas.js';
 import { addOperationSchemas } from '../shared-schemas.js';
 import actions from './actions.js';
 import define from './define.js';
-import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
 import { DomainDetailSchema, DomainPageSchema, DomainRuntimeSchema, DomainSummarySchema } from './schemas.js';
 import snapshots from './snapshots.js';
 

@@ -4,9 +4,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type CreateSnapshotOptions, createSnapshot, currentSnapshot, parseSnapshotXml, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
+import { sendXml, wantsXml, xmlResponse } from '../negotiate.js';
 import { autoAnswerOf, replyOperation, WaitQuery } from '../operations/reply.js';
 import { DomainParam, problems } from '../schemas.js';
-import { sendXml, wantsXml, xmlResponse } from './negotiate.js';
 import { DomainStateSchema } from './schemas.js';
 
 const SnapshotFields = {
