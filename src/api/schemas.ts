@@ -1,5 +1,5 @@
 // Schemas shared by every route: problem+json, paging, path parameters.
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 
 export const Problem = Type.Object(
   {
@@ -14,7 +14,6 @@ export const Problem = Type.Object(
   },
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );
-export type ProblemT = Static<typeof Problem>;
 
 /** `{ 400: Problem, 404: Problem, ... }` for route response schemas. */
 export function problems(...statuses: number[]): Record<number, unknown> {

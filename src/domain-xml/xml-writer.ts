@@ -44,9 +44,6 @@ function escape(value: string, attribute: boolean): string {
   return out;
 }
 
-export const escapeXmlText = (value: string) => escape(value, false);
-export const escapeXmlAttr = (value: string) => escape(value, true);
-
 function serialize(node: XmlNode, indent: string, out: string[]): void {
   let open = `${indent}<${node.name}`;
   for (const [key, value] of Object.entries(node.attrs)) {
