@@ -22,6 +22,8 @@ export class EventBus {
   private nextId = 1;
   private readonly listeners = new Set<Listener>();
   private readonly closeListeners = new Set<(reason: string) => void>();
+  /** Per subscriber: bytes written to it but not yet taken by its client (SSE streams report it). */
+  private readonly queued = new Map<Listener, () => number>();
   closed = false;
 
   constructor(readonly capacity = 1000) {}
@@ -44,8 +46,10 @@ export class EventBus {
   }
 
   /** For /metrics (esxgate_event_stream_clients): every subscriber is an SSE client of GET /v1/events. */
-  stats(): { clients: number } {
-    return { clients: this.listeners.size };
+  stats(): { clients: number; queuedBytes: number } {
+    let queuedBytes = 0;
+    for (const q of this.queued.values()) queuedBytes += q();
+    return { clients: this.listeners.size, queuedBytes };
   }
 
   /** The id of the newest event (0 before the first). */
@@ -64,11 +68,13 @@ export class EventBus {
     return { events, complete: lastId >= oldest - 1 || lastId >= this.lastId };
   }
 
-  subscribe(l: Listener, onClose?: (reason: string) => void): () => void {
+  subscribe(l: Listener, onClose?: (reason: string) => void, queued?: () => number): () => void {
     this.listeners.add(l);
     if (onClose) this.closeListeners.add(onClose);
+    if (queued) this.queued.set(l, queued);
     return () => {
       this.listeners.delete(l);
+      this.queued.delete(l);
       if (onClose) this.closeListeners.delete(onClose);
     };
   }
@@ -89,6 +95,7 @@ export class EventBus {
       }
     }
     this.listeners.clear();
+    this.queued.clear();
     this.closeListeners.clear();
   }
 }

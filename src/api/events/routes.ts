@@ -9,8 +9,9 @@ import { EVENT_TYPES, type EventType, type GatewayEvent } from '../../drivers/ev
 import { problems } from '../schemas.js';
 
 /** Bytes queued for one client before it counts as too slow and is dropped. */
-const MAX_QUEUED = 1024 * 1024;
-const HEARTBEAT_MS = Number(process.env.ESXGATE_SSE_HEARTBEAT_MS) || 15_000;
+export const MAX_QUEUED = 1024 * 1024;
+/** Read per stream, so a test (or an operator restarting nothing) can change it. */
+const heartbeatMs = () => Number(process.env.ESXGATE_SSE_HEARTBEAT_MS) || 15_000;
 
 const frame = (e: GatewayEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.data, time: e.time })}\n\n`;
 const endFrame = (reason: string) => `event: end\ndata: ${JSON.stringify({ reason })}\n\n`;
@@ -62,6 +63,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         if (res.writableLength > MAX_QUEUED) {
           req.log.warn({ queued: res.writableLength }, 'SSE client too slow; dropping it');
           end('slow-client: events were not read fast enough; reconnect with Last-Event-ID');
+          // What is queued stays only while the client might still read it.
+          const t = setTimeout(() => res.destroy(), 30_000);
+          t.unref();
+          res.once('close', () => clearTimeout(t));
           return;
         }
         res.write(chunk);
@@ -71,6 +76,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           if (types.has(e.type)) write(frame(e));
         },
         (reason) => end(reason),
+        () => res.writableLength,
       );
       res.write(`retry: 2000\n: esxgate events ${[...types].join(',')}\n\n`);
       if (lastId !== undefined) {
@@ -78,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         if (!complete) write(`event: gap\ndata: ${JSON.stringify({ reason: 'some events after Last-Event-ID are no longer buffered; reload state' })}\n\n`);
         for (const e of events) if (types.has(e.type)) write(frame(e));
       }
-      const beat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const beat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs());
       beat.unref();
       req.raw.on('close', () => {
         open = false;
