@@ -118,11 +118,11 @@ export class VolumeDriver {
     const r = (await this.runTask({
       kind: 'volume.lookup',
       target: { type: 'volume', name: vp.full },
-      begin: () => this.conn.call<MoRef>('SearchDatastore_Task', { _this: browser, datastorePath: dir.full, searchSpec: { ...SEARCH_SPEC, matchPattern: [vp.file] } }, { signal }),
+      // matchPattern is a glob: a name with glob characters is searched as '*' and compared below.
+      begin: () => this.conn.call<MoRef>('SearchDatastore_Task', { _this: browser, datastorePath: dir.full, searchSpec: { ...SEARCH_SPEC, matchPattern: [/[*?[\]\\]/.test(vp.file) ? '*' : vp.file] } }, { signal }),
       signal,
       faults: this.notFound(pool.name, vp.path),
     })) as SearchResult | undefined;
-    // matchPattern is a glob: '[', '*' and '?' in a name may match other files, so compare exactly.
     const f = (r?.file ?? []).find((x) => x.path === vp.file && x._type !== 'FolderFileInfo');
     if (!f) throw new ApiError('no-storage-vol', `no storage volume '${vp.path}' in pool '${pool.name}'`);
     const v = this.volumeOf(pool.name, vp.path, f);

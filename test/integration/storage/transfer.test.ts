@@ -142,6 +142,11 @@ describe('file transfer', () => {
     const names = ((await list.body.json()) as { items: Array<{ name: string }> }).items.map((v) => v.name);
     expect(names).toContain(name);
     expect(names.filter((n) => n.startsWith('odd names/'))).toEqual([name]);
+    // Glob characters in a name: '[1]' must not match '1' (matchPattern is a glob).
+    expect((await upload('odd names/a1.txt', Buffer.from('one'))).status).toBe(200);
+    expect((await upload('odd names/a[1]*.txt', Buffer.from('bracket'))).status).toBe(200);
+    const b = await request(`${gw.url}/v1/storage-pools/LocalDS_0/volumes/${encodeURIComponent('odd names/a[1]*.txt')}`);
+    expect(((await b.body.json()) as { allocation: number }).allocation).toBe(7);
   });
 
   it('leaves no file under the final name (and no temporary file) when the client aborts an upload', async () => {
