@@ -85,13 +85,13 @@ async function main(): Promise<void> {
   await inventoryPhase(5000, { get: false, concurrent: false, rss: true, decode: true });
   if (want('start')) {
     await withSim({ esx: true, vms: 1000 }, async (sim) => {
-      for (const mode of modes) await guarded(`start mirror=${mode}`, () => startScenario(sim, mode, { vms: 1000, iterations: quick ? 3 : 20 }));
+      for (const mode of modes) await guarded(`start mirror=${mode}`, () => startScenario(sim, mode, { vms: 1000, iterations: quick ? 3 : 12 }));
     });
   }
   if (want('latency')) {
     const taskDelay = 200;
     await withSim({ esx: true, vms: 20, taskDelay }, async (sim) => {
-      for (const mode of modes) await guarded(`latency mirror=${mode}`, () => latencyScenario(sim, mode, { vms: 20, taskDelay, iterations: quick ? 3 : 15 }));
+      for (const mode of modes) await guarded(`latency mirror=${mode}`, () => latencyScenario(sim, mode, { vms: 20, taskDelay, iterations: quick ? 3 : 12 }));
     });
   }
 
