@@ -7,11 +7,11 @@ import { Type } from 'typebox';
 import type { DomainDefinition } from '../../domain/model.js';
 import { formatDomainXml } from '../../domain-xml/format.js';
 import { parseDomainXmlReport } from '../../domain-xml/parse.js';
+import { mapConversion } from '../../drivers/conversion-errors.js';
 import { ApiError } from '../../drivers/errors.js';
 import { createFileNameMapper } from '../../vmx/file-names.js';
 import { domainToVmx } from '../../vmx/from-domain.js';
 import { vmxToDomain } from '../../vmx/to-domain.js';
-import { convert } from '../conversion-problem.js';
 import { sendXml, wantsXml } from '../negotiate.js';
 import { problems } from '../schemas.js';
 
@@ -84,7 +84,7 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const json = typeof req.body === 'object' ? (req.body as { vmx: string; vmxDir?: string; datacenterPath?: string }) : undefined;
       const input = json ? json.vmx : new Uint8Array(Buffer.from(req.body as string, 'latin1'));
-      const def = convert(() =>
+      const def = mapConversion(() =>
         vmxToDomain(input, {
           vmxDir: json?.vmxDir ?? req.query.vmxDir,
           datacenterPath: json?.datacenterPath ?? req.query.datacenterPath,
@@ -128,7 +128,7 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
         throw new ApiError('invalid-arg', 'body: give exactly one of xml and definition');
       }
       const ignoreUnsupported = json?.ignoreUnsupported ?? req.query.ignoreUnsupported ?? false;
-      const vmx = convert(() => {
+      const vmx = mapConversion(() => {
         let def = json?.definition;
         if (xml !== undefined) {
           const report = parseDomainXmlReport(xml);

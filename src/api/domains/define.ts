@@ -7,10 +7,10 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { DomainDefinition } from '../../domain/model.js';
 import { parseDomainXml } from '../../domain-xml/parse.js';
+import { mapConversion } from '../../drivers/conversion-errors.js';
 import { defineDomain, editDomain, undefineDomain } from '../../drivers/domain/define.js';
 import { idOf } from '../../drivers/domain/state.js';
 import { patchDomain } from '../../drivers/domain/tuning.js';
-import { convert } from '../conversion-problem.js';
 import { DomainParam, problems } from '../schemas.js';
 
 const DefinitionBody = {
@@ -22,7 +22,7 @@ const DefinitionBody = {
 
 /** The body as a definition: XML is parsed by the conversion core; its errors are 400s naming the element. */
 function definitionOf(req: FastifyRequest): DomainDefinition {
-  return typeof req.body === 'string' ? convert(() => parseDomainXml(req.body as string)) : (req.body as DomainDefinition);
+  return typeof req.body === 'string' ? mapConversion(() => parseDomainXml(req.body as string)) : (req.body as DomainDefinition);
 }
 
 const Allocation = Type.Object(

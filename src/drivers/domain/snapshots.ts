@@ -1,10 +1,10 @@
 // Domain snapshots (libvirt's esxDomainSnapshot*): vSphere's snapshot tree read from the VM's
 // `snapshot` property, looked up by name as libvirt does (names are unique per domain: a create
 // with a taken name is refused). Create, revert and delete are vSphere tasks -> operations.
-import { isConversionError } from '../../domain/errors.js';
 import { readXml } from '../../domain-xml/xml-reader.js';
 import { el, serializeXml, textEl } from '../../domain-xml/xml-writer.js';
 import type { MoRef } from '../../vi/soap/encode.js';
+import { mapConversion } from '../conversion-errors.js';
 import { ApiError, mapVi } from '../errors.js';
 import type { Operation, Operations } from '../operations/types.js';
 import type { Vi } from './from-config.js';
@@ -178,13 +178,7 @@ export function snapshotXml(s: SnapshotOf): string {
  * (a memory snapshot; 'no' or absent: disks only). Anything else is a 400 naming the element.
  */
 export function parseSnapshotXml(xml: string): Pick<CreateSnapshotOptions, 'name' | 'description' | 'memory'> {
-  let root;
-  try {
-    root = readXml(xml);
-  } catch (e) {
-    if (isConversionError(e)) throw new ApiError('xml-error', e.message, { ...(e.line ? { line: e.line, column: e.column } : {}) });
-    throw e;
-  }
+  const root = mapConversion(() => readXml(xml));
   if (root.name !== 'domainsnapshot') throw new ApiError('xml-error', `expected <domainsnapshot>, not <${root.name}>`, { element: root.path });
   const out: Pick<CreateSnapshotOptions, 'name' | 'description' | 'memory'> = {};
   for (const c of root.children) {
