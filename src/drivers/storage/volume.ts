@@ -163,6 +163,7 @@ export class VolumeDriver {
     else if (allocation === spec.capacity) diskType = 'thick';
     else throw new ApiError('invalid-arg', `allocation must be 0 (thin) or equal to capacity (thick); ESX has no partial preallocation`);
     if (spec.capacity < 1024) throw new ApiError('invalid-arg', 'capacity must be at least 1 KiB');
+    await this.mustNotExist(poolName, vp, signal);
     await this.makeParents(vp, datacenter, signal);
     const vdm = this.vdm();
     return {
@@ -186,6 +187,7 @@ export class VolumeDriver {
     const source = await this.lookup(poolName, from, signal);
     const { vp, datacenter } = await this.resolve(poolName, name, signal);
     if (!isVmdk(source.name) || !isVmdk(vp.file)) throw new ApiError('invalid-arg', 'only virtual disks (.vmdk) can be cloned');
+    await this.mustNotExist(poolName, vp, signal);
     await this.makeParents(vp, datacenter, signal);
     const vdm = this.vdm();
     return {
@@ -217,6 +219,18 @@ export class VolumeDriver {
       target: { type: 'volume', name: v.path },
       begin: () => this.conn.call<MoRef>('ZeroFillVirtualDisk_Task', { _this: this.vdm(), name: v.path, datacenter }, { signal }),
     };
+  }
+
+  /** libvirt refuses to create over an existing volume; so does this, before any task starts. */
+  private async mustNotExist(poolName: string, vp: VolumePath, signal?: AbortSignal): Promise<void> {
+    const found = await this.lookup(poolName, vp.path, signal).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof ApiError && e.code === 'no-storage-vol') return false;
+        throw e;
+      },
+    );
+    if (found) throw new ApiError('operation-invalid', `storage volume '${vp.path}' already exists in pool '${vp.datastore}'`);
   }
 
   private vdm(): MoRef {

@@ -88,6 +88,10 @@ describe('volume operations', () => {
     expect(c.json()).toMatchObject({ kind: 'volume.create', status: 'succeeded', target: { type: 'volume', name: '[LocalDS_0] ops/new disk.vmdk' } });
     expect((await inject('GET', vol('ops/new disk.vmdk'))).statusCode).toBe(200);
 
+    const again = await inject('POST', `${POOL}/volumes`, { name: 'ops/new disk.vmdk', capacity: 1024 * 1024 });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toMatch(/already exists/);
+
     const k = await inject('POST', `${POOL}/volumes${waitQ}`, { name: 'ops/copy.vmdk', from: 'ops/new disk.vmdk' });
     expect(k.statusCode, k.body).toBe(200);
     expect(k.json()).toMatchObject({ kind: 'volume.clone', status: 'succeeded' });
