@@ -34,7 +34,7 @@ describe('upstream restart', () => {
 
   /** Starts a long task through the API if the actions/operations routes exist yet. */
   async function startOperation(): Promise<string | null> {
-    if (!hasRoute(gw.app, 'POST', '/v1/domains/:domain/actions/destroy') || !hasRoute(gw.app, 'GET', '/v1/operations/:id')) {
+    if (!hasRoute(gw.app, 'POST', '/v1/domains/:domain/actions/:action') || !hasRoute(gw.app, 'GET', '/v1/operations/:id')) {
       notes.push('operations API not present yet: operation-before-restart check skipped');
       return null;
     }
