@@ -1,21 +1,13 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/domain/errors.js';
 import { DomainDefinition } from '../../../src/domain/schema.js';
 import { formatDomainXml } from '../../../src/domain-xml/format.js';
 import { parseDomainXml, parseDomainXmlReport } from '../../../src/domain-xml/parse.js';
+import { conversionError } from '../../helpers/conversion.js';
 
 const doc = (body: string, attrs = "type='vmware'") => `<domain ${attrs}>\n<name>vm</name>\n<memory>1024</memory>\n<os><type>hvm</type></os>\n${body}</domain>`;
 
-const error = (xml: string): ConversionError => {
-  try {
-    parseDomainXml(xml);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConversionError);
-    return e as ConversionError;
-  }
-  throw new Error('expected a ConversionError');
-};
+const error = (xml: string) => conversionError(() => parseDomainXml(xml));
 
 describe('parseDomainXml', () => {
   it('reports malformed XML with line and column', () => {

@@ -1,23 +1,16 @@
 // Domain -> VMX edge cases beyond libvirt's golden files.
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/domain/errors.js';
 import type { DiskDef, DomainDefinition } from '../../../src/domain/model.js';
 import { createFileNameMapper, harnessFileNames } from '../../../src/vmx/file-names.js';
 import { domainToVmx } from '../../../src/vmx/from-domain.js';
 import { vmxEntries } from '../../conformance/compare.js';
+import { conversionError } from '../../helpers/conversion.js';
 
 const def = (extra: Partial<DomainDefinition> = {}): DomainDefinition => ({ name: 'vm', memory: 1048576, ...extra });
 const vmx = (d: DomainDefinition, virtualHW = 13) =>
   vmxEntries(domainToVmx(d, { virtualHW, formatFileName: harnessFileNames.formatFileName }));
-const failure = (d: DomainDefinition, virtualHW = 13): ConversionError => {
-  try {
-    domainToVmx(d, { virtualHW, formatFileName: harnessFileNames.formatFileName });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConversionError);
-    return e as ConversionError;
-  }
-  throw new Error('expected a ConversionError');
-};
+const failure = (d: DomainDefinition, virtualHW = 13) =>
+  conversionError(() => domainToVmx(d, { virtualHW, formatFileName: harnessFileNames.formatFileName }));
 const disk = (dev: string, extra: Partial<DiskDef> = {}): DiskDef => ({
   type: 'file',
   device: 'disk',

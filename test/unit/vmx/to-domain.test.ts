@@ -1,10 +1,10 @@
 // VMX -> domain edge cases beyond libvirt's golden files.
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../../src/domain/errors.js';
 import { DomainDefinition } from '../../../src/domain/schema.js';
 import { createFileNameMapper, harnessFileNames } from '../../../src/vmx/file-names.js';
 import { vmxToDomain } from '../../../src/vmx/to-domain.js';
+import { conversionError } from '../../helpers/conversion.js';
 
 const base = 'config.version = "8"\nvirtualHW.version = "4"\ndisplayName = "t"\n';
 const convert = (extra: string, hw?: number) =>
@@ -12,15 +12,7 @@ const convert = (extra: string, hw?: number) =>
     vmxDir: '[ds] vm',
     parseFileName: harnessFileNames.parseFileName,
   });
-const failure = (extra: string, hw?: number): ConversionError => {
-  try {
-    convert(extra, hw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConversionError);
-    return e as ConversionError;
-  }
-  throw new Error('expected a ConversionError');
-};
+const failure = (extra: string, hw?: number) => conversionError(() => convert(extra, hw));
 
 describe('vmxToDomain', () => {
   it('produces definitions the JSON schema accepts', () => {
