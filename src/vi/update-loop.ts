@@ -11,6 +11,12 @@ import { PropertyCollector } from './property-collector.js';
 import { type Credentials, SessionPool } from './session-pool.js';
 import type { MoRef } from './soap/encode.js';
 
+/**
+ * Objects per UpdateSet: the initial load of a large inventory (5000 VMs) arrives in truncated
+ * sets of this size instead of one multi-megabyte response, bounding parse time and memory.
+ */
+const MAX_OBJECT_UPDATES = 500;
+
 export interface PropertyChange {
   name: string;
   op: 'add' | 'remove' | 'assign' | 'indirectRemove';
@@ -232,7 +238,7 @@ export class UpdateLoop {
         if (!this.healthy || this.pool?.logins !== this.loginsAtSetup) await this.setup();
         const r = await this.invoke<UpdateSet | undefined>(
           'WaitForUpdatesEx',
-          { _this: this.collector, version: this.version, options: { maxWaitSeconds: this.maxWait } },
+          { _this: this.collector, version: this.version, options: { maxWaitSeconds: this.maxWait, maxObjectUpdates: MAX_OBJECT_UPDATES } },
           (this.maxWait + 30) * 1000,
         );
         // A re-login inside the call means the collector it used is gone: start over.
