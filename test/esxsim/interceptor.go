@@ -29,6 +29,7 @@ type interceptor struct {
 	delayJitter float64
 	methodDelay map[string]int
 	trace       bool
+	service     serviceSession
 }
 
 // call is one intercepted SOAP request.

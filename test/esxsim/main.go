@@ -148,6 +148,7 @@ func main() {
 		methodDelay: delays,
 		trace:       o.trace,
 	}
+	ic.service.user, ic.service.password = o.username, o.password
 	ext.x = ic
 
 	srv, err := startServer(model, serverConfig{

@@ -211,7 +211,7 @@ func (b *taskBody) Fault() *soap.Fault { return b.Fault_ }
 // and returns the outcome of the task it created, which is then hidden from
 // TaskManager.recentTask (the front task stands for it).
 func (e *extensions) forwardTask(from *call, body []byte) (types.AnyType, types.BaseMethodFault) {
-	rec := e.x.forward(from.r, body)
+	rec := e.x.forwardAsService(body)
 	var res taskBody
 	if err := decodeResponse(rec.Body.Bytes(), &res); err != nil {
 		return nil, &types.SystemError{Reason: "esxsim: decoding simulator response: " + err.Error()}
