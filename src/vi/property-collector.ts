@@ -46,6 +46,23 @@ export function flatten(o: ObjectContent): ObjectProps {
   return out;
 }
 
+/**
+ * True when a page reports NotAuthenticated for properties: without a valid session (terminated,
+ * expired) a RetrievePropertiesEx can answer every object with only a missingSet of
+ * NotAuthenticated instead of a fault. Taken as a property-less object that would be a half
+ * object (a VM with no name and no power state), so it is treated as the session loss it is.
+ */
+function notAuthenticated(r: RetrieveResult | undefined): boolean {
+  return !!r?.objects?.some((c) => c.missingSet?.some((m) => m.fault?.fault?._type === 'NotAuthenticated'));
+}
+
+/** A paged retrieval whose session was replaced between pages. */
+class RestartRetrieval extends Error {
+  constructor(readonly fault: ViFault) {
+    super(fault.message);
+  }
+}
+
 export class PropertyCollector {
   constructor(
     readonly pool: SessionPool,
@@ -62,7 +79,10 @@ export class PropertyCollector {
         'RetrievePropertiesEx',
         { _this: this.collector, specSet, options: o.maxObjects ? { maxObjects: o.maxObjects } : {} },
         { signal: o.signal },
+        notAuthenticated,
       );
+      // The continuation token belongs to the session that made it.
+      const cookie = s.cookie;
       for (;;) {
         for (const c of r?.objects ?? []) out.push(flatten(c));
         const token = r?.token;
@@ -71,10 +91,27 @@ export class PropertyCollector {
           await this.pool.invoke(s, 'CancelRetrievePropertiesEx', { _this: this.collector, token }).catch(() => {});
           o.signal.throwIfAborted();
         }
-        r = await this.pool.invoke<RetrieveResult | undefined>(s, 'ContinueRetrievePropertiesEx', { _this: this.collector, token }, { signal: o.signal });
+        try {
+          r = await this.pool.invoke<RetrieveResult | undefined>(s, 'ContinueRetrievePropertiesEx', { _this: this.collector, token }, { signal: o.signal }, notAuthenticated);
+        } catch (e) {
+          // The session was lost (and logged in again) between two pages: the token died with it,
+          // so the retrieval starts over on the new session.
+          if (s.cookie !== cookie && e instanceof ViFault) throw new RestartRetrieval(e);
+          throw e;
+        }
       }
     };
-    return session ? run(session) : this.pool.withSession(run, o.signal);
+    const attempt = async (s: Session): Promise<ObjectProps[]> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await run(s);
+        } catch (e) {
+          if (!(e instanceof RestartRetrieval)) throw e;
+          if (i >= 2) throw e.fault;
+        }
+      }
+    };
+    return session ? attempt(session) : this.pool.withSession(attempt, o.signal);
   }
 
   /** Properties of the given objects (one RetrievePropertiesEx). */

@@ -99,12 +99,22 @@ export class SessionPool {
     }
   }
 
-  /** A call on a given session; logs it in first if needed, re-logs in once on NotAuthenticated. */
-  async invoke<T = unknown>(s: Session, method: string, params: Record<string, unknown>, o: CallOptions = {}): Promise<T> {
+  /**
+   * A call on a given session; logs it in first if needed, re-logs in once on NotAuthenticated.
+   * `unauthenticated(value)` true means the answer itself says the session is gone (a
+   * RetrievePropertiesEx without a valid session may answer each property with a NotAuthenticated
+   * missingSet instead of a fault): handled exactly like the fault.
+   */
+  async invoke<T = unknown>(s: Session, method: string, params: Record<string, unknown>, o: CallOptions = {}, unauthenticated?: (value: T) => boolean): Promise<T> {
     if (!s.cookie) await this.login(s, o.signal);
     const used = s.cookie!;
+    const send = async (cookie: string): Promise<T> => {
+      const value = (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie })).value as T;
+      if (unauthenticated?.(value)) throw new ViFault('NotAuthenticated', `${method}: the session is not authenticated (reported per property)`, {}, method);
+      return value;
+    };
     try {
-      return (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie: used })).value as T;
+      return await send(used);
     } catch (e) {
       if (!(e instanceof ViFault && e.fault === 'NotAuthenticated') || this.closed) throw e;
       // Only the first call to see the dead cookie logs in again; concurrent calls on the same
@@ -116,7 +126,7 @@ export class SessionPool {
         s.cookie = null;
       }
       if (!s.cookie) await this.login(s, o.signal);
-      return (await this.transport.call(method, params, { soapAction: this.opts.soapAction, ...o, cookie: s.cookie! })).value as T;
+      return send(s.cookie!);
     }
   }
 

@@ -47,6 +47,26 @@ describe('session pool', () => {
     expect(gw.app.drivers.conn.vi.pool.stats().relogins).toBeGreaterThan(relogins);
   });
 
+  it('a read on a terminated session gives the whole object, never a property-less half object', async () => {
+    // A lookup by moref number reads the VM directly (no container view that would fault first):
+    // the simulator answers a dead session's RetrievePropertiesEx with a NotAuthenticated
+    // missingSet per property, which must mean "log in again", not "a VM without name or state".
+    const list = (await get(gw, '/v1/domains')).body.items as Array<{ name: string; moref: string; state: string }>;
+    const vm = list.find((d) => /^(vm-)?\d+$/.test(d.moref))!;
+    expect(vm).toBeDefined();
+    const num = vm.moref.replace(/^vm-/, '');
+    for (let i = 0; i < 3; i++) {
+      expect(await terminateOthers(raw)).toBeGreaterThan(0);
+      const r = await get(gw, `/v1/domains/${num}`);
+      expect([r.status, r.body.name, r.body.state]).toEqual([200, vm.name, vm.state]);
+    }
+    const pc = gw.app.drivers.conn.vi.pc;
+    await terminateOthers(raw);
+    const o = await pc.object({ type: 'VirtualMachine', value: vm.moref }, ['name', 'runtime.powerState']);
+    expect(o?.props.name).toBe(vm.name);
+    expect(o?.missing).toBeUndefined();
+  });
+
   it('logs its sessions out when the app closes', async () => {
     const g = await startGateway(sim, { env: { ESXGATE_MIRROR: '0' } });
     const before = (await sessionList(raw)).length;
