@@ -3,6 +3,7 @@
 // semantics (precheck.ts before start; here while it runs), answer and cancel beyond libvirt,
 // and events on the bus. Operation ids are task MoRef values, so any instance can answer for them.
 import { isFault } from '../../vi/errors.js';
+import type { ObjectProps } from '../../vi/property-collector.js';
 import type { MoRef } from '../../vi/soap/encode.js';
 import type { ObjectUpdate, UpdateLoop, Watch } from '../../vi/update-loop.js';
 import type { EsxConnection } from '../connection.js';
@@ -228,17 +229,29 @@ export class OperationsDriver implements Operations {
   /** After a resync (session lost, ESX restarted): the task may have finished meanwhile, or be gone. */
   private async recheck(e: Tracked): Promise<void> {
     if (isFinished(e.op.status) || e.finishing) return;
-    let info: TaskInfo | undefined;
+    const ref = taskRef(e.op.task);
+    let obj: ObjectProps | undefined;
     try {
-      info = (await this.conn.vi.pc.object(taskRef(e.op.task), ['info']))?.props.info as TaskInfo | undefined;
+      obj = await this.conn.vi.pc.object(ref, ['info']);
     } catch (err) {
-      if (!isFault(err, 'ManagedObjectNotFound')) {
-        // ESX is still unreachable; the next resync checks again.
+      // Only ESX saying that this very task object does not exist means it vanished. Anything else
+      // (ESX unreachable, the request session lost again, NotAuthenticated) proves nothing: a task
+      // outlives the session that started it, and the re-created filter reports it when it can.
+      const about = isFault(err, 'ManagedObjectNotFound') ? (err.detail.obj as MoRef | undefined) : undefined;
+      if (!isFault(err, 'ManagedObjectNotFound') || (about?.value !== undefined && about.value !== ref.value)) {
         this.opts.log?.warn({ err: (err as Error).message, operation: e.op.id }, 'cannot re-read task after resync');
         return;
       }
+      return this.lose(e, 'the task no longer exists');
     }
-    if (!info || !sameTask(e.info, info)) return this.lose(e, 'the task no longer exists');
+    if (!obj) return this.lose(e, 'the task no longer exists');
+    const info = obj.props.info as TaskInfo | undefined;
+    if (!info) {
+      // The object exists but its info was not readable (missingSet): not a vanished task.
+      this.opts.log?.warn({ missing: obj.missing, operation: e.op.id }, 'task info not readable after resync');
+      return;
+    }
+    if (!sameTask(e.info, info)) return this.lose(e, 'the task id now names another task');
     this.applyInfo(e, info, this.loop.round);
   }
 
