@@ -68,6 +68,8 @@ func (e *extensions) install() error {
 	e.handle("RetrievePropertiesEx", e.retrievePropertiesEx)
 	e.handle("ContinueRetrievePropertiesEx", e.continueRetrievePropertiesEx)
 	e.handle("CancelRetrievePropertiesEx", e.cancelRetrievePropertiesEx)
+	// service_session.go (runs before the paging handler; SessionManager reads never page)
+	e.handle("RetrievePropertiesEx", e.hideServiceSession)
 	// autostart.go, network.go, guest.go, disk.go
 	e.installAutoStart()
 	e.installNetwork()

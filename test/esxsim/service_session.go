@@ -24,6 +24,25 @@ type serviceSession struct {
 	cookie   *http.Cookie
 	user     string
 	password string
+
+	keyMu sync.Mutex
+	key   string // the session key (the cookie's value), read by hideServiceSession
+}
+
+func (s *serviceSession) setCookie(c *http.Cookie) {
+	s.cookie = c
+	s.keyMu.Lock()
+	s.key = ""
+	if c != nil {
+		s.key = c.Value
+	}
+	s.keyMu.Unlock()
+}
+
+func (s *serviceSession) currentKey() string {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	return s.key
 }
 
 // post runs a SOAP body through the simulator with the given cookie (nil = none).
@@ -60,14 +79,59 @@ func (x *interceptor) forwardAsService(body []byte) *httptest.ResponseRecorder {
 	defer s.mu.Unlock()
 	for attempt := 0; attempt < 2; attempt++ {
 		if s.cookie == nil {
-			s.cookie = x.serviceLogin()
+			s.setCookie(x.serviceLogin())
 		}
 		rec := x.post(body, s.cookie)
 		if attempt == 0 && bytes.Contains(rec.Body.Bytes(), []byte("NotAuthenticated")) {
-			s.cookie = nil
+			s.setCookie(nil)
 			continue
 		}
 		return rec
 	}
 	return x.post(body, s.cookie)
+}
+
+// hideServiceSession leaves the service session out of SessionManager.sessionList: on ESX a task
+// runs in the host agent, not in a user session, so the sessions a client sees (and counts, as
+// the reliability tests do) are only the ones clients logged in. Declines every other request.
+func (e *extensions) hideServiceSession(c *call) bool {
+	key := e.x.service.currentKey()
+	if key == "" || !bytes.Contains(c.body, []byte("SessionManager")) {
+		return false
+	}
+	m := c.decode()
+	if m == nil {
+		return false
+	}
+	if _, ok := m.Body.(*types.RetrievePropertiesEx); !ok {
+		return false
+	}
+	rec := e.x.forward(c.r, c.body)
+	var res methods.RetrievePropertiesExBody
+	if err := decodeResponse(rec.Body.Bytes(), &res); err != nil || res.Fault_ != nil || res.Res == nil || res.Res.Returnval == nil {
+		copyRecorded(c.w, rec)
+		return true
+	}
+	for i := range res.Res.Returnval.Objects {
+		props := res.Res.Returnval.Objects[i].PropSet
+		for j := range props {
+			if props[j].Name != "sessionList" {
+				continue
+			}
+			list, ok := props[j].Val.(types.ArrayOfUserSession)
+			if !ok {
+				continue
+			}
+			kept := list.UserSession[:0]
+			for _, u := range list.UserSession {
+				if u.Key != key {
+					kept = append(kept, u)
+				}
+			}
+			list.UserSession = kept
+			props[j].Val = list
+		}
+	}
+	writeBody(c.w, &res)
+	return true
 }
