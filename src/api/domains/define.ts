@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import type { DomainDefinition } from '../../domain/model.js';
 import { parseDomainXml } from '../../domain-xml/parse.js';
 import { mapConversion } from '../../drivers/conversion-errors.js';
+import { ApiError } from '../../drivers/errors.js';
 import { defineDomain, editDomain, undefineDomain } from '../../drivers/domain/define.js';
 import { idOf } from '../../drivers/domain/state.js';
 import { patchDomain } from '../../drivers/domain/tuning.js';
@@ -22,7 +23,13 @@ const DefinitionBody = {
 
 /** The body as a definition: XML is parsed by the conversion core; its errors are 400s naming the element. */
 function definitionOf(req: FastifyRequest): DomainDefinition {
-  return typeof req.body === 'string' ? mapConversion(() => parseDomainXml(req.body as string)) : (req.body as DomainDefinition);
+  const body = req.body;
+  // Without a body (or a content type) Fastify validates nothing: a missing or blank body is a
+  // client error here, not a TypeError deeper in the conversion.
+  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '') || (typeof body === 'object' && Object.keys(body).length === 0)) {
+    throw new ApiError('invalid-arg', 'a domain definition is required (JSON or libvirt XML)');
+  }
+  return typeof body === 'string' ? mapConversion(() => parseDomainXml(body)) : (body as DomainDefinition);
 }
 
 const Allocation = Type.Object(

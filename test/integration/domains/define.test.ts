@@ -100,6 +100,25 @@ describe('POST /v1/domains', () => {
     expect((await req('DELETE', `/v1/domains/${encodeURIComponent(name)}`)).statusCode).toBe(204);
   });
 
+  it('400 invalid-arg (problem+json) for a missing or empty body, on define and on edit', async () => {
+    const before = await esxNames();
+    const cases = [
+      { method: 'POST' as const, url: '/v1/domains' },
+      { method: 'POST' as const, url: '/v1/domains', headers: { 'content-type': 'application/json' } },
+      { method: 'POST' as const, url: '/v1/domains', payload: '', headers: { 'content-type': 'application/xml' } },
+      { method: 'POST' as const, url: '/v1/domains', payload: '  \n', headers: { 'content-type': 'application/xml' } },
+      { method: 'PUT' as const, url: `/v1/domains/${encodeURIComponent(before[0]!)}` },
+    ];
+    for (const c of cases) {
+      const r = await gw.app.inject(c);
+      expect([r.statusCode, r.headers['content-type']], `${c.method} ${JSON.stringify(c.headers ?? {})} ${JSON.stringify(c.payload)}`).toEqual([400, expect.stringMatching(/application\/problem\+json/)]);
+      const body = r.json();
+      expect(body.code).toBe('invalid-arg');
+      if (!c.headers?.['content-type']?.includes('json')) expect(body.detail).toBe('a domain definition is required (JSON or libvirt XML)');
+    }
+    expect(await esxNames()).toEqual(before);
+  });
+
   it('409 dom-exist for an existing name or UUID', async () => {
     const res = await req('POST', '/v1/domains', { name: 'web1', memory: 32768 });
     expect(res.statusCode).toBe(409);
