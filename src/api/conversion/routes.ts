@@ -46,6 +46,14 @@ const ToNativeJson = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Fastify validates a body only against the schema of its content type: a request without a body
+ * (or without a content type) reaches the handler with `undefined`, which is a 400, not a 500.
+ */
+function requireBody(body: unknown, what: string): void {
+  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) throw new ApiError('invalid-arg', `${what} is required`);
+}
+
 const plugin: FastifyPluginAsyncTypebox = async (app) => {
   // Raw VMX bytes: the file's own .encoding (windows-1252 in older files) decides how they decode.
   // Latin-1 maps bytes 1:1 to characters, so the body stays a string for validation and the
@@ -82,6 +90,7 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
+      requireBody(req.body, 'a VMX file (text/plain, application/octet-stream or JSON {vmx})');
       const json = typeof req.body === 'object' ? (req.body as { vmx: string; vmxDir?: string; datacenterPath?: string }) : undefined;
       const input = json ? json.vmx : new Uint8Array(Buffer.from(req.body as string, 'latin1'));
       const def = mapConversion(() =>
@@ -120,6 +129,7 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
+      requireBody(req.body, 'a domain definition (libvirt XML, or JSON {xml | definition})');
       const json = typeof req.body === 'object' ? (req.body as { xml?: string; definition?: DomainDefinition; virtualHW?: number; vmxDir?: string; ignoreUnsupported?: boolean }) : undefined;
       const virtualHW = json?.virtualHW ?? req.query.virtualHW;
       if (virtualHW === undefined) throw new ApiError('invalid-arg', 'virtualHW is required (query parameter, or in the JSON body)');

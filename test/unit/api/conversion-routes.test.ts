@@ -149,3 +149,17 @@ describe('POST /v1/domain-xml/to-native', () => {
     expect(badDefinition.statusCode).toBe(400);
   });
 });
+
+describe('a missing body', () => {
+  // Without a content type Fastify validates no body schema: the handlers must say what is missing.
+  it.each([
+    ['/v1/domain-xml/from-native', /a VMX file .* is required/],
+    ['/v1/domain-xml/from-native?datacenterPath=dc1', /a VMX file .* is required/],
+    ['/v1/domain-xml/to-native?virtualHW=19', /a domain definition .* is required/],
+    ['/v1/domain-xml/to-native?virtualHW=12&ignoreUnsupported=true', /a domain definition .* is required/],
+  ])('POST %s without a body is a 400 invalid-arg problem', async (url, detail) => {
+    const res = await app.inject({ method: 'POST', url });
+    expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringMatching(/application\/problem\+json/)]);
+    expect(res.json()).toMatchObject({ code: 'invalid-arg', detail: expect.stringMatching(detail) });
+  });
+});
