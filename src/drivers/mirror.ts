@@ -164,13 +164,8 @@ export class Mirror {
           spec: { propSet: [{ type: 'HostAutoStartManager', all: false, pathSet: ['config'] }], objectSet: managers.map((obj) => ({ obj, skip: false })) },
           onUpdate: (ups) => {
             for (const u of ups) {
-              const cfg = u.changeSet?.find((c) => c.name === 'config')?.val as
-                | { defaults?: { enabled?: boolean }; powerInfo?: Array<{ key: MoRef; startAction: string }> }
-                | undefined;
               if (u.kind === 'leave' || !u.changeSet?.some((c) => c.name === 'config')) continue;
-              const on = new Set<string>();
-              if (cfg?.defaults?.enabled) for (const pi of cfg.powerInfo ?? []) if (pi.startAction === 'powerOn') on.add(pi.key.value);
-              this.autostartCfg.set(u.obj.value, on);
+              this.autostartCfg.set(u.obj.value, autostartOn(u.changeSet.find((c) => c.name === 'config')?.val));
             }
             this.asLoaded = true;
           },
@@ -246,7 +241,22 @@ export class Mirror {
     }
   }
 
+  /** Read-your-writes for ReconfigureAutostart (not a task, so no operation refreshes it). */
+  async refreshAutostart(manager: MoRef): Promise<void> {
+    if (!this.full || !this.autostartCfg.has(manager.value)) return;
+    const o = await this.conn.vi.pc.object(manager, ['config']).catch(() => undefined);
+    if (o) this.autostartCfg.set(manager.value, autostartOn(o.props.config));
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.watch?.then((w) => w.close()).catch(() => {}), this.asWatch?.then((w) => w.close()).catch(() => {})]);
   }
+}
+
+/** VMs a HostAutoStartManager config powers on (libvirt: only while the host's autostart is enabled). */
+function autostartOn(config: unknown): Set<string> {
+  const cfg = config as { defaults?: { enabled?: boolean }; powerInfo?: Array<{ key: MoRef; startAction: string }> } | undefined;
+  const on = new Set<string>();
+  if (cfg?.defaults?.enabled) for (const pi of cfg.powerInfo ?? []) if (pi.startAction === 'powerOn') on.add(pi.key.value);
+  return on;
 }

@@ -104,6 +104,7 @@ export class DomainDriver {
 
   /** MoRef values of VMs set to power on with their host (HostAutoStartManager). */
   async lookupAutostart(signal?: AbortSignal): Promise<Set<string>> {
+    if (this.mirror?.usable) return this.mirror.autostart();
     const s = await this.conn.scope(signal);
     const pc = this.conn.vi.pc;
     const hosts = s.host ? [{ ref: s.host, props: (await pc.object(s.host, ['configManager.autoStartManager'], { signal }))?.props ?? {} }] : await pc.container(s.container, [{ type: 'HostSystem', pathSet: ['configManager.autoStartManager'] }], { signal });

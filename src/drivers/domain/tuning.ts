@@ -94,5 +94,6 @@ async function setAutostart(drv: DomainDriver, vm: MoRef, host: MoRef | undefine
     };
     if (on && !cfg?.defaults?.enabled) spec.defaults = { enabled: true };
     await drv.conn.call('ReconfigureAutostart', { _this: mgr, spec }, { signal });
+    await drv.mirror?.refreshAutostart(mgr);
   });
 }
