@@ -90,6 +90,10 @@ export class UpdateLoop {
   private readonly abort = new AbortController();
   private closed = false;
   private roundWaiters: Array<() => void> = [];
+  /** True while a WaitForUpdatesEx is in flight on the collector. */
+  private waiting = false;
+  /** Filters to destroy once the wait in flight returns. */
+  private doomed: Array<{ filter: MoRef; gen: number }> = [];
   /** Update sets applied so far (a local, monotonic counter). */
   round = 0;
   /** performance.now() when the last update set was received (or the wait timed out empty). */
@@ -158,8 +162,25 @@ export class UpdateLoop {
     if (!f) return;
     this.byFilter.delete(f.value);
     sub.filter = null;
-    if (sub.gen === this.gen && this.healthy) {
-      await this.call('DestroyPropertyFilter', { _this: f }).catch(() => {});
+    if (sub.gen === this.gen && this.healthy) await this.destroyFilter(f, sub.gen);
+  }
+
+  /**
+   * Filters are destroyed between waits, not during one: the govmomi simulator's WaitForUpdatesEx
+   * iterates its filter list unlocked and panics on a filter destroyed meanwhile (the connection
+   * drops and the loop has to resync). Real ESX does not mind; deferring costs it nothing.
+   */
+  private async destroyFilter(filter: MoRef, gen: number): Promise<void> {
+    if (this.waiting) {
+      this.doomed.push({ filter, gen });
+      return;
+    }
+    await this.call('DestroyPropertyFilter', { _this: filter }).catch(() => {});
+  }
+
+  private async flushDoomed(): Promise<void> {
+    for (const d of this.doomed.splice(0)) {
+      if (d.gen === this.gen) await this.call('DestroyPropertyFilter', { _this: d.filter }).catch(() => {});
     }
   }
 
@@ -174,7 +195,7 @@ export class UpdateLoop {
     const spec = typeof sub.o.spec === 'function' ? await sub.o.spec(this.call) : sub.o.spec;
     const filter = await this.call<MoRef>('CreateFilter', { _this: collector, spec, partialUpdates: false });
     if (sub.closed || gen !== this.gen) {
-      if (gen === this.gen) await this.call('DestroyPropertyFilter', { _this: filter }).catch(() => {});
+      if (gen === this.gen) await this.destroyFilter(filter, gen);
       return;
     }
     sub.filter = filter;
@@ -236,11 +257,15 @@ export class UpdateLoop {
     while (!this.closed) {
       try {
         if (!this.healthy || this.pool?.logins !== this.loginsAtSetup) await this.setup();
+        await this.flushDoomed();
+        this.waiting = true;
         const r = await this.invoke<UpdateSet | undefined>(
           'WaitForUpdatesEx',
           { _this: this.collector, version: this.version, options: { maxWaitSeconds: this.maxWait, maxObjectUpdates: MAX_OBJECT_UPDATES } },
           (this.maxWait + 30) * 1000,
-        );
+        ).finally(() => {
+          this.waiting = false;
+        });
         // A re-login inside the call means the collector it used is gone: start over.
         if (this.pool!.logins !== this.loginsAtSetup) throw new ViFault('NotAuthenticated', 'update session lost');
         failures = 0;
