@@ -12,7 +12,22 @@ import { SUMMARY_PROPS } from './domain/index.js';
 import { UUID_RE, idOf, nameFromVi, normalizeUuid } from './domain/state.js';
 import type { EventBus, LifecycleKind } from './events.js';
 
-export const MIRROR_VM_PROPS = [...SUMMARY_PROPS, 'runtime.host'];
+/**
+ * Beyond the summary: what a full domain GET shows besides `config` (runtime and guest facts), and
+ * `config.changeVersion`, which tells whether a cached `config` is still current.
+ */
+export const MIRROR_VM_PROPS = [
+  ...SUMMARY_PROPS,
+  'runtime.host',
+  'runtime.bootTime',
+  'config.changeVersion',
+  'guest.toolsRunningStatus',
+  'guest.hostName',
+  'guest.ipAddress',
+  'guest.net',
+];
+/** VM configurations kept (the most recently read ones): a full domain GET of them asks ESX nothing. */
+const CONFIG_CACHE_SIZE = 256;
 const LIGHT_VM_PROPS = ['name', 'runtime.powerState'];
 const TYPES: Record<string, string[]> = {
   HostSystem: ['name', 'configManager.autoStartManager'],
@@ -33,6 +48,8 @@ function lifecycleOf(from: unknown, to: unknown): LifecycleKind | null {
 export class Mirror {
   /** type -> moref value -> properties */
   private readonly objects = new Map<string, Map<string, Props>>();
+  /** MoRef value -> a VM's `config` and the changeVersion it was read at (insertion order = LRU). */
+  private readonly configs = new Map<string, { version: string; config: unknown }>();
   private autostartCfg = new Map<string, Set<string>>();
   private watch: Promise<Watch> | null = null;
   private asWatch: Promise<Watch> | null = null;
@@ -223,6 +240,7 @@ export class Mirror {
    * simulator does not report reconfigurations).
    */
   async refreshVm(ref: MoRef | undefined): Promise<void> {
+    if (ref) this.configs.delete(ref.value);
     if (!ref || !this.full || !this.ready) return;
     const m = this.map('VirtualMachine');
     try {
@@ -239,6 +257,25 @@ export class Mirror {
         m.delete(ref.value);
       }
     }
+  }
+
+  /** The VM's cached `config`, while the mirror's config.changeVersion still matches it. */
+  cachedConfig(ref: MoRef): unknown | undefined {
+    const c = this.configs.get(ref.value);
+    const version = this.map('VirtualMachine').get(ref.value)?.['config.changeVersion'];
+    if (!c || typeof version !== 'string' || !version || c.version !== version) return undefined;
+    this.configs.delete(ref.value);
+    this.configs.set(ref.value, c);
+    return c.config;
+  }
+
+  /** Keeps a `config` just read from ESX (only when it carries a changeVersion to validate it by). */
+  rememberConfig(ref: MoRef, config: unknown): void {
+    const version = (config as { changeVersion?: unknown } | undefined)?.changeVersion;
+    if (!this.full || typeof version !== 'string' || !version) return;
+    this.configs.delete(ref.value);
+    this.configs.set(ref.value, { version, config });
+    if (this.configs.size > CONFIG_CACHE_SIZE) this.configs.delete(this.configs.keys().next().value!);
   }
 
   /** Read-your-writes for ReconfigureAutostart (not a task, so no operation refreshes it). */

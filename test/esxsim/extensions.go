@@ -76,5 +76,7 @@ func (e *extensions) install() error {
 	e.installGuest()
 	e.installDisk()
 	e.installDatastore()
+	// changeversion.go
+	e.installChangeVersions()
 	return nil
 }

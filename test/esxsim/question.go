@@ -285,7 +285,10 @@ func (e *extensions) reconfigure(c *call) bool {
 		return false
 	}
 	ref := m.This
-	after := func() { e.afterReconfigure(ref) }
+	after := func() {
+		e.afterReconfigure(ref)
+		e.bumpChangeVersion(ref)
+	}
 	if e.opts.taskDelay > 0 {
 		return e.delayedTask(c, after)
 	}

@@ -192,7 +192,13 @@ export class DomainDriver {
 
   /** The full domain: summary fields, definition from `config`, runtime and guest info. */
   async detail(domain: string, signal?: AbortSignal): Promise<DomainDetail> {
+    const m = this.mirror;
+    const hit = m?.usable ? m.findVm(domain) : undefined;
+    const config = hit && m!.cachedConfig(hit.ref);
+    // Everything but `config` is mirrored; a config still at its changeVersion needs no round trip.
+    if (hit && config) return detailOf({ ref: hit.ref, props: { ...hit.props, config } }, m!.autostart());
     const [o, autostart] = await Promise.all([this.lookup(domain, DETAIL_PROPS, signal), mapVi(() => this.lookupAutostart(signal))]);
+    m?.rememberConfig(o.ref, o.props.config);
     return detailOf(o, autostart);
   }
 
