@@ -9,6 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../vi/session-pool.js';
 
 const OPERATION_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'blocked'];
 
@@ -37,15 +38,6 @@ export class GatewayMetrics {
   readonly onSoapCall = (method: string, ms: number, fault: string | null): void => {
     this.soap.observe({ method, fault: fault ?? 'none' }, ms / 1000);
   };
-}
-
-interface PoolStats {
-  size: number;
-  open: number;
-  inUse: number;
-  waiting: number;
-  logins: number;
-  relogins: number;
 }
 
 /** A counter fed from a cumulative number read at scrape time (prom-client counters only go up). */

@@ -2,6 +2,7 @@
 // GetXMLDesc, RevertToSnapshot, Delete). Create, revert and delete are operations (202 +
 // Location, or ?wait=N); reads answer JSON, or libvirt <domainsnapshot> XML on request.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type CreateSnapshotOptions, createSnapshot, currentSnapshot, parseSnapshotXml, deleteSnapshot, getSnapshot, listSnapshots, revertSnapshot, snapshotXml } from '../../drivers/domain/snapshots.js';
 import { sendXml, wantsXml, xmlResponse } from '../negotiate.js';
@@ -107,6 +108,12 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
 
   const getOne = (current: boolean) => async (req: { params: { domain: string; name?: string }; signal: AbortSignal }) =>
     current ? currentSnapshot(drv(), req.params.domain, req.signal) : getSnapshot(drv(), req.params.domain, req.params.name!, req.signal);
+  /** GET of the current snapshot or one by name: JSON, or <domainsnapshot> XML on request. */
+  const sendOne = (current: boolean) => async (req: FastifyRequest<{ Params: { domain: string; name?: string } }>, reply: FastifyReply) => {
+    const s = await getOne(current)(req);
+    return wantsXml(req) ? sendXml(reply, snapshotXml(s)) : s;
+  };
+  const OneSnapshotResponse = { 200: { description: 'The snapshot', content: { 'application/json': { schema: Type.Ref('DomainSnapshot') }, 'application/xml': { schema: { type: 'string' } } } }, ...problems(404) };
 
   app.get(
     '/v1/domains/:domain/snapshots/current',
@@ -115,13 +122,10 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'The current snapshot (virDomainSnapshotCurrent); <domainsnapshot> XML with Accept: application/xml',
         params: DomainParam,
-        response: { 200: { description: 'The snapshot', content: { 'application/json': { schema: Type.Ref('DomainSnapshot') }, 'application/xml': { schema: { type: 'string' } } } }, ...problems(404) },
+        response: OneSnapshotResponse,
       },
     },
-    async (req, reply) => {
-      const s = await getOne(true)(req);
-      return wantsXml(req) ? sendXml(reply, snapshotXml(s)) : s;
-    },
+    sendOne(true),
   );
 
   app.get(
@@ -131,13 +135,10 @@ const plugin: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'One snapshot by name; <domainsnapshot> XML with Accept: application/xml',
         params: SnapParams,
-        response: { 200: { description: 'The snapshot', content: { 'application/json': { schema: Type.Ref('DomainSnapshot') }, 'application/xml': { schema: { type: 'string' } } } }, ...problems(404) },
+        response: OneSnapshotResponse,
       },
     },
-    async (req, reply) => {
-      const s = await getOne(false)(req);
-      return wantsXml(req) ? sendXml(reply, snapshotXml(s)) : s;
-    },
+    sendOne(false),
   );
 
   app.get(

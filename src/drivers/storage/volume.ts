@@ -163,23 +163,18 @@ export class VolumeDriver {
     else if (allocation === spec.capacity) diskType = 'thick';
     else throw new ApiError('invalid-arg', `allocation must be 0 (thin) or equal to capacity (thick); ESX has no partial preallocation`);
     if (spec.capacity < 1024) throw new ApiError('invalid-arg', 'capacity must be at least 1 KiB');
-    await this.mustNotExist(poolName, vp, signal);
-    await this.makeParents(vp, datacenter, signal);
-    const vdm = this.vdm();
-    return {
-      target: { type: 'volume', name: vp.full },
-      begin: () =>
-        this.conn.call<MoRef>(
-          'CreateVirtualDisk_Task',
-          {
-            _this: vdm,
-            name: vp.full,
-            datacenter,
-            spec: { _type: 'FileBackedVirtualDiskSpec', diskType, adapterType: spec.adapterType ?? 'busLogic', capacityKb: Math.ceil(spec.capacity / 1024) },
-          },
-          { signal },
-        ),
-    };
+    return this.beginNewDisk(poolName, vp, datacenter, signal, (vdm) =>
+      this.conn.call<MoRef>(
+        'CreateVirtualDisk_Task',
+        {
+          _this: vdm,
+          name: vp.full,
+          datacenter,
+          spec: { _type: 'FileBackedVirtualDiskSpec', diskType, adapterType: spec.adapterType ?? 'busLogic', capacityKb: Math.ceil(spec.capacity / 1024) },
+        },
+        { signal },
+      ),
+    );
   }
 
   /** virStorageVolCreateXMLFrom: CopyVirtualDisk_Task from another volume of the pool. */
@@ -187,14 +182,9 @@ export class VolumeDriver {
     const source = await this.lookup(poolName, from, signal);
     const { vp, datacenter } = await this.resolve(poolName, name, signal);
     if (!isVmdk(source.name) || !isVmdk(vp.file)) throw new ApiError('invalid-arg', 'only virtual disks (.vmdk) can be cloned');
-    await this.mustNotExist(poolName, vp, signal);
-    await this.makeParents(vp, datacenter, signal);
-    const vdm = this.vdm();
-    return {
-      target: { type: 'volume', name: vp.full },
-      begin: () =>
-        this.conn.call<MoRef>('CopyVirtualDisk_Task', { _this: vdm, sourceName: source.path, sourceDatacenter: datacenter, destName: vp.full, destDatacenter: datacenter, force: false }, { signal }),
-    };
+    return this.beginNewDisk(poolName, vp, datacenter, signal, (vdm) =>
+      this.conn.call<MoRef>('CopyVirtualDisk_Task', { _this: vdm, sourceName: source.path, sourceDatacenter: datacenter, destName: vp.full, destDatacenter: datacenter, force: false }, { signal }),
+    );
   }
 
   /** virStorageVolDelete: DeleteVirtualDisk_Task for disks (descriptor and extents), DeleteDatastoreFile_Task otherwise. */
@@ -219,6 +209,14 @@ export class VolumeDriver {
       target: { type: 'volume', name: v.path },
       begin: () => this.conn.call<MoRef>('ZeroFillVirtualDisk_Task', { _this: this.vdm(), name: v.path, datacenter }, { signal }),
     };
+  }
+
+  /** Create and clone: refused when the target exists, its parent folders made, then `task` (given the VirtualDiskManager) begins. */
+  private async beginNewDisk(poolName: string, vp: VolumePath, datacenter: MoRef, signal: AbortSignal | undefined, task: (vdm: MoRef) => Promise<MoRef>): Promise<Begun> {
+    await this.mustNotExist(poolName, vp, signal);
+    await this.makeParents(vp, datacenter, signal);
+    const vdm = this.vdm();
+    return { target: { type: 'volume', name: vp.full }, begin: () => task(vdm) };
   }
 
   /** libvirt refuses to create over an existing volume; so does this, before any task starts. */

@@ -1,17 +1,15 @@
 // The full scenario on an ESX simulator: define -> start -> suspend -> resume -> snapshot ->
 // revert -> destroy -> undefine, checking the state through GET /v1/domains/{domain} after each
 // step; and the snapshot routes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, startGateway } from '../../helpers/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 
-let sim: Sim;
-let gw: Gateway;
+const ctx = useSimGateway({ esx: true, vms: 1 }, { listen: false });
 const NAME = 'scen/1 ä';
 const D = encodeURIComponent(NAME);
 
 const call = (method: 'GET' | 'POST' | 'DELETE', url: string, body?: object, headers: Record<string, string> = {}) =>
-  gw.app.inject({ method, url, headers, ...(body ? { payload: body } : {}) });
+  ctx.gw.app.inject({ method, url, headers, ...(body ? { payload: body } : {}) });
 const state = async () => {
   const res = await call('GET', `/v1/domains/${D}`);
   expect(res.statusCode, res.body).toBe(200);
@@ -22,15 +20,6 @@ const finished = async (res: Awaited<ReturnType<typeof call>>) => {
   expect(res.json().status, res.body).toBe('succeeded');
   return res.json();
 };
-
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 1 });
-  gw = await startGateway(sim, { listen: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
 
 describe('domain scenario', () => {
   it('define -> start -> suspend -> resume -> snapshot -> revert -> destroy -> undefine', async () => {
@@ -95,7 +84,7 @@ describe('snapshot routes', () => {
   });
 
   it('creates from libvirt <domainsnapshot> XML, refusing elements ESX has no use for', async () => {
-    const xml = (body: string) => gw.app.inject({ method: 'POST', url: `/v1/domains/${vm}/snapshots?wait=30`, headers: { 'content-type': 'application/xml' }, payload: body });
+    const xml = (body: string) => ctx.gw.app.inject({ method: 'POST', url: `/v1/domains/${vm}/snapshots?wait=30`, headers: { 'content-type': 'application/xml' }, payload: body });
     await finished(await xml("<domainsnapshot><name>x1</name><description>from xml</description><memory snapshot='internal'/></domainsnapshot>"));
     expect((await call('GET', `/v1/domains/${vm}/snapshots/x1`)).json()).toMatchObject({ name: 'x1', description: 'from xml', parent: 'grandchild' });
     const bad = await xml('<domainsnapshot><name>x2</name><disks/></domainsnapshot>');

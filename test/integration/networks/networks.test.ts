@@ -1,23 +1,14 @@
 // Networks (virtual switches + port groups) and interfaces (physical NICs) against esxsim.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { md5Uuid } from '../../../src/drivers/storage/pool.js';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, startGateway } from '../../helpers/gateway.js';
+import { startSim } from '../../helpers/esxsim.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 
-let sim: Sim;
-let gw: Gateway;
-
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 1 });
-  gw = await startGateway(sim);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
+const ctx = useSimGateway({ esx: true, vms: 1 });
 
 const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  gw.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as string }) });
+  ctx.gw.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as string }) });
 
 describe('networks', () => {
   it('lists vSwitch0 with its port groups, uplink and a UUID from the switch key', async () => {

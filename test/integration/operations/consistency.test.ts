@@ -1,29 +1,18 @@
 // Read-your-writes of define/undefine while the mirror's update stream lags (held back here, so the
 // only way the new state can show is the operations/mirror code inserting it), and the pre-check
 // not refusing a task because of one that this gateway already saw complete.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, startGateway } from '../../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 import type { Mirror } from '../../../src/drivers/mirror.js';
 import type { Operation } from '../../../src/drivers/operations/types.js';
 import type { ObjectUpdate } from '../../../src/vi/update-loop.js';
 import type { MoRef } from '../../../src/vi/soap/encode.js';
 import { eventually, vmByName } from './helpers.js';
 
-let sim: Sim;
-let gw: Gateway;
-
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 2 });
-  gw = await startGateway(sim);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
+const ctx = useSimGateway({ esx: true, vms: 2 });
 
 const http = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${gw.url}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const r = await fetch(`${ctx.url}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
   return { status: r.status, body: r.status === 204 ? null : ((await r.json()) as any) };
 };
 const names = async () => (await http('GET', '/v1/domains')).body.items.map((d: { name: string }) => d.name) as string[];
@@ -57,10 +46,10 @@ function holdNewAndRemoved(mirror: Mirror, loop: { resyncs: number }): { held: O
 
 describe('read-your-writes', () => {
   it('a defined domain is listed and found at once; an undefined one is gone at once (both undefine paths)', async () => {
-    const mirror = gw.app.drivers.live.mirror;
+    const mirror = ctx.gw.app.drivers.live.mirror;
     expect((await http('GET', '/v1/domains')).status).toBe(200);
-    await eventually(gw.app, () => mirror.usable);
-    const hold = holdNewAndRemoved(mirror, gw.app.drivers.live.loop);
+    await eventually(ctx.gw.app, () => mirror.usable);
+    const hold = holdNewAndRemoved(mirror, ctx.gw.app.drivers.live.loop);
     try {
       for (const name of ['ryw-a', 'ryw-b']) {
         const def = await http('POST', '/v1/domains', { name, memory: 32768 });
@@ -80,17 +69,17 @@ describe('read-your-writes', () => {
       hold.release();
     }
     // Once the stream catches up, stale updates do not bring the removed domains back.
-    await gw.app.drivers.live.loop.nextRound(5000);
+    await ctx.gw.app.drivers.live.loop.nextRound(5000);
     expect(await names()).toEqual(['ha-host_VM0', 'ha-host_VM1']);
   });
 });
 
 describe('pre-check after a finished task', () => {
   it('a task this gateway saw complete does not refuse the next one, even before its operation is reported', async () => {
-    const { mirror } = gw.app.drivers.live;
-    const ops = gw.app.drivers.operations;
-    const vm = await vmByName(gw.app, 'ha-host_VM0');
-    const call = (m: string) => () => gw.app.drivers.conn.vi.call<MoRef>(m, { _this: vm });
+    const { mirror } = ctx.gw.app.drivers.live;
+    const ops = ctx.gw.app.drivers.operations;
+    const vm = await vmByName(ctx.gw.app, 'ha-host_VM0');
+    const call = (m: string) => () => ctx.gw.app.drivers.conn.vi.call<MoRef>(m, { _this: vm });
     // The first refresh of the VM happens after the task was seen complete, before the operation is
     // reported finished: the moment a client reading the domain's new state fires its next task.
     const m = mirror as unknown as { refreshVm(ref?: MoRef): Promise<void> };

@@ -1,22 +1,12 @@
 // Storage pools and volume listing/lookup against esxsim (ESX host, one datastore LocalDS_0).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { md5Uuid } from '../../../src/drivers/storage/pool.js';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, startGateway } from '../../helpers/gateway.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 
-let sim: Sim;
-let gw: Gateway;
+const ctx = useSimGateway({ esx: true, vms: 1 });
 
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 1 });
-  gw = await startGateway(sim);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
-
-const get = (url: string, headers: Record<string, string> = {}) => gw.app.inject({ method: 'GET', url, headers });
+const get = (url: string, headers: Record<string, string> = {}) => ctx.gw.app.inject({ method: 'GET', url, headers });
 
 describe('storage pools', () => {
   it('lists the datastore with capacity figures and a UUID derived from its mount path', async () => {
@@ -38,7 +28,7 @@ describe('storage pools', () => {
     expect(byUuid.statusCode).toBe(200);
     expect(byUuid.json().name).toBe('LocalDS_0');
     expect((await get(`/v1/storage-pools/${byName.uuid.replace(/-/g, '').toUpperCase()}`)).json().name).toBe('LocalDS_0');
-    const gw2 = await startGateway(sim, { listen: false });
+    const gw2 = await startGateway(ctx.sim, { listen: false });
     try {
       expect((await gw2.app.inject(`/v1/storage-pools/LocalDS_0`)).json().uuid).toBe(byName.uuid);
     } finally {
@@ -53,7 +43,7 @@ describe('storage pools', () => {
       expect(r.headers['content-type']).toMatch(/problem\+json/);
       expect(r.json().code).toBe('no-storage-pool');
     }
-    const r = await gw.app.inject({ method: 'POST', url: '/v1/storage-pools/00000000-0000-0000-0000-000000000000/actions/refresh' });
+    const r = await ctx.gw.app.inject({ method: 'POST', url: '/v1/storage-pools/00000000-0000-0000-0000-000000000000/actions/refresh' });
     expect(r.json().code).toBe('no-storage-pool');
   });
 
@@ -73,7 +63,7 @@ describe('storage pools', () => {
   });
 
   it('refreshes a pool (RefreshDatastore) and answers its figures', async () => {
-    const r = await gw.app.inject({ method: 'POST', url: '/v1/storage-pools/LocalDS_0/actions/refresh' });
+    const r = await ctx.gw.app.inject({ method: 'POST', url: '/v1/storage-pools/LocalDS_0/actions/refresh' });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().name).toBe('LocalDS_0');
   });

@@ -8,26 +8,16 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, simUri, startGateway } from '../../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { simUri } from '../../helpers/gateway.js';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 
-let sim: Sim;
-let gw: Gateway;
-
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 0 });
-  gw = await startGateway(sim);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
+const ctx = useSimGateway({ esx: true, vms: 0 });
 
 /** The gateway as a child process: its RSS is read from /proc without the test client's buffers. */
 async function childGateway(): Promise<{ url: string; child: ChildProcess; rss: () => number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./gateway-child.ts', import.meta.url).pathname], {
-    env: { ...process.env, ESXGATE_URI: simUri(sim), ESXGATE_PASSWORD: sim.password },
+    env: { ...process.env, ESXGATE_URI: simUri(ctx.sim), ESXGATE_PASSWORD: ctx.sim.password },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -42,7 +32,7 @@ async function childGateway(): Promise<{ url: string; child: ChildProcess; rss: 
   return { url, child, rss };
 }
 
-const content = (name: string, base = gw.url) => `${base}/v1/storage-pools/LocalDS_0/volumes/${encodeURIComponent(name)}/content`;
+const content = (name: string, base = ctx.url) => `${base}/v1/storage-pools/LocalDS_0/volumes/${encodeURIComponent(name)}/content`;
 
 /** Deterministic pseudo-random bytes, generated chunk by chunk (never all in memory). */
 function* chunks(total: number, seed: number): Generator<Buffer> {
@@ -138,14 +128,14 @@ describe('file transfer', () => {
     expect(up.json).toMatchObject({ name, allocation: 14 });
     const r = await request(content(name));
     expect(await r.body.text()).toBe('second version');
-    const list = await request(`${gw.url}/v1/storage-pools/LocalDS_0/volumes`);
+    const list = await request(`${ctx.url}/v1/storage-pools/LocalDS_0/volumes`);
     const names = ((await list.body.json()) as { items: Array<{ name: string }> }).items.map((v) => v.name);
     expect(names).toContain(name);
     expect(names.filter((n) => n.startsWith('odd names/'))).toEqual([name]);
     // Glob characters in a name: '[1]' must not match '1' (matchPattern is a glob).
     expect((await upload('odd names/a1.txt', Buffer.from('one'))).status).toBe(200);
     expect((await upload('odd names/a[1]*.txt', Buffer.from('bracket'))).status).toBe(200);
-    const b = await request(`${gw.url}/v1/storage-pools/LocalDS_0/volumes/${encodeURIComponent('odd names/a[1]*.txt')}`);
+    const b = await request(`${ctx.url}/v1/storage-pools/LocalDS_0/volumes/${encodeURIComponent('odd names/a[1]*.txt')}`);
     expect(((await b.body.json()) as { allocation: number }).allocation).toBe(7);
   });
 
@@ -166,7 +156,7 @@ describe('file transfer', () => {
     });
     // The gateway deletes the temporary file after ESX's PUT fails; the listing hides temporary
     // files, so look at the simulator's datastore directory itself (a local path) until then.
-    const target = ((await (await request(`${gw.url}/v1/storage-pools/LocalDS_0`)).body.json()) as { target: string }).target;
+    const target = ((await (await request(`${ctx.url}/v1/storage-pools/LocalDS_0`)).body.json()) as { target: string }).target;
     let names: string[] = [];
     for (let i = 0; i < 100; i++) {
       names = existsSync(join(target, 'aborted')) ? readdirSync(join(target, 'aborted')) : [];
@@ -205,7 +195,7 @@ describe('file transfer', () => {
   });
 
   it('answers 404 for uploads to unknown pools', async () => {
-    const r = await request(`${gw.url}/v1/storage-pools/nope/volumes/x.bin/content`, { method: 'PUT', body: 'x', headers: { 'content-type': 'application/octet-stream' } });
+    const r = await request(`${ctx.url}/v1/storage-pools/nope/volumes/x.bin/content`, { method: 'PUT', body: 'x', headers: { 'content-type': 'application/octet-stream' } });
     expect(r.statusCode).toBe(404);
     expect(((await r.body.json()) as { code: string }).code).toBe('no-storage-pool');
   });

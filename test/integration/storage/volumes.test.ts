@@ -1,25 +1,14 @@
 // Volumes against esxsim: list, lookup by name / '[ds] path' / key, XML, path safety, and the
 // task-based create, clone, wipe and delete.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../helpers/esxsim.js';
-import { type Gateway, startGateway } from '../../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useSimGateway } from '../../helpers/sim-gateway.js';
 
-let sim: Sim;
-let gw: Gateway;
-
-beforeAll(async () => {
-  sim = await startSim({ esx: true, vms: 1 });
-  gw = await startGateway(sim);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sim?.stop();
-});
+const ctx = useSimGateway({ esx: true, vms: 1 });
 
 const POOL = '/v1/storage-pools/LocalDS_0';
 const vol = (name: string) => `${POOL}/volumes/${encodeURIComponent(name)}`;
 const inject = (method: 'GET' | 'POST' | 'DELETE' | 'PUT', url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  gw.app.inject({ method, url, headers, ...(body === undefined ? {} : typeof body === 'string' || Buffer.isBuffer(body) ? { payload: body } : { payload: body as object }) });
+  ctx.gw.app.inject({ method, url, headers, ...(body === undefined ? {} : typeof body === 'string' || Buffer.isBuffer(body) ? { payload: body } : { payload: body as object }) });
 const put = (name: string, data: string | Buffer) => inject('PUT', `${vol(name)}/content`, data, { 'content-type': 'application/octet-stream' });
 
 describe('volumes', () => {
