@@ -48,6 +48,8 @@ function lifecycleOf(from: unknown, to: unknown): LifecycleKind | null {
 export class Mirror {
   /** type -> moref value -> properties */
   private readonly objects = new Map<string, Map<string, Props>>();
+  /** Bumped on every change of what reads see (VMs, hosts, autostart): lets readers cache derived views. */
+  generation = 0;
   /** MoRef value -> a VM's `config` and the changeVersion it was read at (insertion order = LRU). */
   private readonly configs = new Map<string, { version: string; config: unknown }>();
   private autostartCfg = new Map<string, Set<string>>();
@@ -102,6 +104,7 @@ export class Mirror {
   }
 
   private onResync(): void {
+    this.generation++;
     // Keep serving the old state while the new load arrives; diff it for events afterwards.
     this.prev = new Map(this.map('VirtualMachine'));
     this.objects.clear();
@@ -109,6 +112,7 @@ export class Mirror {
   }
 
   private onUpdate(ups: ObjectUpdate[]): void {
+    if (ups.length) this.generation++;
     let loaded = false;
     for (const u of ups) {
       if (u.obj.type === 'ContainerView') {
@@ -183,6 +187,7 @@ export class Mirror {
             for (const u of ups) {
               if (u.kind === 'leave' || !u.changeSet?.some((c) => c.name === 'config')) continue;
               this.autostartCfg.set(u.obj.value, autostartOn(u.changeSet.find((c) => c.name === 'config')?.val));
+              this.generation++;
             }
             this.asLoaded = true;
           },
@@ -248,6 +253,7 @@ export class Mirror {
       if (o) {
         const old = m.get(ref.value);
         m.set(ref.value, o.props);
+        this.generation++;
         // Events are emitted here, so the stream's later report of the same change is a no-op.
         this.diff(ref, old, o.props);
       }
@@ -255,6 +261,7 @@ export class Mirror {
       if (isFault(e, 'ManagedObjectNotFound') && m.has(ref.value)) {
         this.emit('undefined', ref, m.get(ref.value));
         m.delete(ref.value);
+        this.generation++;
       }
     }
   }
@@ -282,7 +289,10 @@ export class Mirror {
   async refreshAutostart(manager: MoRef): Promise<void> {
     if (!this.full || !this.autostartCfg.has(manager.value)) return;
     const o = await this.conn.vi.pc.object(manager, ['config']).catch(() => undefined);
-    if (o) this.autostartCfg.set(manager.value, autostartOn(o.props.config));
+    if (o) {
+      this.autostartCfg.set(manager.value, autostartOn(o.props.config));
+      this.generation++;
+    }
   }
 
   async close(): Promise<void> {

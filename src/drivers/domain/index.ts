@@ -99,6 +99,7 @@ export function pageOf(all: DomainSummary[], o: ListOptions): Page<DomainSummary
 export class DomainDriver {
   /** Set by createDrivers: list and lookup read from it when it is usable (src/drivers/mirror.ts). */
   mirror?: Mirror;
+  private listCache?: { generation: number; summaries: DomainSummary[] };
 
   constructor(readonly conn: EsxConnection) {}
 
@@ -127,8 +128,12 @@ export class DomainDriver {
     const m = this.mirror;
     m?.start();
     if (m?.usable) {
-      const autostart = m.autostart();
-      return pageOf(m.vms().map((v) => summaryOf(v, autostart)), o);
+      // Summaries are derived once per mirror generation, not per request (lists of thousands).
+      if (this.listCache?.generation !== m.generation) {
+        const autostart = m.autostart();
+        this.listCache = { generation: m.generation, summaries: m.vms().map((v) => summaryOf(v, autostart)).sort(byNameThenRef) };
+      }
+      return pageOf(this.listCache.summaries, o);
     }
     return mapVi(async () => {
       const s = await this.conn.scope(o.signal);
