@@ -66,6 +66,7 @@ export class OperationsDriver implements Operations {
       op: { id: task.value, kind: o.kind, target: o.target, status: 'running', progress: 0, task: task.value, createdAt: now, updatedAt: now },
       vm: o.vm,
       autoAnswer,
+      internal: o.internal,
       waiters: new Set(),
       handled: new Set(),
     };
@@ -366,6 +367,7 @@ export class OperationsDriver implements Operations {
   }
 
   private publish(e: Entry): void {
+    if (e.internal) return;
     this.bus.publish('operation', snapshot(e.op) as unknown as Record<string, unknown>);
   }
 }

@@ -13,6 +13,8 @@ export interface Entry {
   finishedAt?: number;
   /** The task was seen complete; the operation reports it once the mirror has re-read the VM. */
   finishing?: boolean;
+  /** Run by the gateway to answer a read: not listed (see StartTaskOptions.internal). */
+  internal?: boolean;
   /** Loop round in which the task was seen finished (read-your-writes). */
   round?: number;
   waiters: Set<() => void>;
@@ -70,6 +72,7 @@ export class OperationRegistry {
     const out: Operation[] = [];
     const all = [...this.entries.values()].reverse();
     for (const e of all) {
+      if (e.internal) continue;
       const t = e.op.target;
       if (f.status && e.op.status !== f.status) continue;
       if (f.target && t.name !== f.target && t.uuid !== f.target && t.moref !== f.target) continue;

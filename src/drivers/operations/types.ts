@@ -56,6 +56,11 @@ export interface StartTaskOptions {
   signal?: AbortSignal;
   /** Starts the vSphere task (e.g. PowerOnVM_Task) and returns its MoRef. */
   begin: () => Promise<MoRef>;
+  /**
+   * A task the gateway runs to answer a read (a datastore search): watched like any other, but not
+   * listed in GET /v1/operations nor published as events.
+   */
+  internal?: boolean;
 }
 
 export interface Operations {

@@ -14,6 +14,8 @@ export interface TaskRun {
   signal?: AbortSignal;
   /** Driver-specific fault mapping (e.g. FileNotFound -> no-storage-vol). */
   faults?: Partial<Record<string, [ErrorCode, string]>>;
+  /** A search run to answer a read: not listed as an operation (StartTaskOptions.internal). */
+  internal?: boolean;
 }
 
 /** Resolves with the task's result; throws an ApiError when it fails. */
@@ -27,7 +29,7 @@ export function taskRunner(conn: EsxConnection, ops: () => Operations): RunTask 
 async function viaOperations(conn: EsxConnection, ops: Operations, o: TaskRun): Promise<unknown> {
   let op;
   try {
-    op = await ops.start({ kind: o.kind, target: o.target, begin: o.begin, signal: o.signal });
+    op = await ops.start({ kind: o.kind, target: o.target, begin: o.begin, signal: o.signal, internal: o.internal });
   } catch (e) {
     // A fault from starting the task, named for this driver (FileNotFound -> no-storage-vol).
     const fault = e instanceof ApiError ? e.extra.fault : undefined;

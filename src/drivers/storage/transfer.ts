@@ -168,6 +168,8 @@ export class TransferDriver {
     await this.runTask({
       kind: 'volume.delete',
       target: { type: 'volume', name: full },
+      // Cleanup of the temporary upload, not something the client asked for.
+      internal: true,
       begin: () => this.conn.call<MoRef>('DeleteDatastoreFile_Task', { _this: this.conn.vi.serviceContent.fileManager, name: full, datacenter }, {}),
     }).catch(() => {});
   }

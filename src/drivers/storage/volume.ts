@@ -90,6 +90,7 @@ export class VolumeDriver {
       target: { type: 'storage-pool', name: pool.name, uuid: pool.uuid },
       begin: () => this.conn.call<MoRef>('SearchDatastoreSubFolders_Task', { _this: browser, datastorePath: root.full, searchSpec: { ...SEARCH_SPEC, matchPattern: ['*'] } }, { signal }),
       signal,
+      internal: true,
       faults: this.notFound(pool.name, ''),
     })) as SearchResult[] | undefined;
     const out: Volume[] = [];
@@ -121,6 +122,7 @@ export class VolumeDriver {
       // matchPattern is a glob: a name with glob characters is searched as '*' and compared below.
       begin: () => this.conn.call<MoRef>('SearchDatastore_Task', { _this: browser, datastorePath: dir.full, searchSpec: { ...SEARCH_SPEC, matchPattern: [/[*?[\]\\]/.test(vp.file) ? '*' : vp.file] } }, { signal }),
       signal,
+      internal: true,
       faults: this.notFound(pool.name, vp.path),
     })) as SearchResult | undefined;
     const f = (r?.file ?? []).find((x) => x.path === vp.file && x._type !== 'FolderFileInfo');

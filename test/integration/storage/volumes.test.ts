@@ -24,6 +24,10 @@ describe('volumes', () => {
     expect(one.json()).toEqual(v);
     const byPath = await inject('GET', vol('[LocalDS_0] vols/list me.iso'));
     expect(byPath.json().name).toBe('vols/list me.iso');
+    // The datastore searches behind these reads are the gateway's own: not listed as operations.
+    const kinds = (await inject('GET', '/v1/operations')).json().items.map((o: { kind: string }) => o.kind);
+    expect(kinds).toContain('volume.upload');
+    expect(kinds.filter((k: string) => k === 'volume.list' || k === 'volume.lookup')).toEqual([]);
   });
 
   it('answers 404 no-storage-vol for missing files and folders', async () => {
