@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { interfaceXml } from '../../drivers/interface.js';
 import { problems } from '../schemas.js';
-import { sendXml, wantsXml } from '../storage/xml-reply.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 
 const InterfaceSchema = Type.Object(
   {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { NetworkDefinition } from '../../drivers/network.js';
 import { forwardModeUnsupported, networkXml, parseNetworkXml } from '../../drivers/network-xml.js';
 import { problems } from '../schemas.js';
-import { sendXml, wantsXml } from '../storage/xml-reply.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 import { NetworkDefineSchema, NetworkParam, NetworkSchema } from './schemas.js';
 
 interface DefineBody {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NodeCapsDriver, capabilitiesXml } from '../../drivers/node-caps.js';
 import { problems } from '../schemas.js';
-import { sendXml, wantsXml } from '../storage/xml-reply.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 
 const Capabilities = Type.Object(
   {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { poolXml } from '../../drivers/storage/xml.js';
 import { problems } from '../schemas.js';
 import { PoolParam } from './schemas.js';
-import { sendXml, wantsXml } from './xml-reply.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 
 const XmlText = Type.String({ description: 'libvirt XML' });
 

@@ -9,7 +9,7 @@ import { WaitQuery, replyOperation } from '../operations/reply.js';
 import { problems } from '../schemas.js';
 import { PoolParam, VolumeParam } from './schemas.js';
 import { type VolumeRequest, parseVolumeXml } from '../../drivers/storage/volume-xml.js';
-import { sendXml, wantsXml } from './xml-reply.js';
+import { sendXml, wantsXml } from '../negotiate.js';
 
 const Op = { 200: Type.Ref('Operation'), 202: Type.Ref('Operation') };
 
