@@ -93,12 +93,8 @@ func (e *extensions) diskTask(c *call) bool {
 }
 
 func (e *extensions) screenshot(c *call) bool {
-	m := c.decode()
-	if m == nil {
-		return false
-	}
-	vm, ok := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
-	if !ok {
+	vm := c.vm()
+	if vm == nil {
 		return false
 	}
 	if !c.requireSession() {

@@ -113,12 +113,8 @@ func (e *extensions) installGuest() {
 }
 
 func (e *extensions) guestOp(c *call) bool {
-	m := c.decode()
-	if m == nil {
-		return false
-	}
-	vm, ok := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
-	if !ok {
+	vm := c.vm()
+	if vm == nil {
 		return false
 	}
 	if !c.requireSession() {

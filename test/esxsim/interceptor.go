@@ -120,6 +120,17 @@ func (c *call) decode() *simulator.Method {
 	return c.method
 }
 
+// vm is the VirtualMachine a call acts on (its _this), or nil when the body does not decode or
+// _this is not a VM: the handler then leaves the call to the simulator, which faults as ESX would.
+func (c *call) vm() *simulator.VirtualMachine {
+	m := c.decode()
+	if m == nil {
+		return nil
+	}
+	vm, _ := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
+	return vm
+}
+
 // pass hands the call, unchanged, to the simulator.
 func (c *call) pass() {
 	req := c.r.Clone(c.r.Context())

@@ -136,12 +136,8 @@ func (e *extensions) clearQuestion(vm *simulator.VirtualMachine) {
 
 // powerOnQuestion handles PowerOnVM_Task for VMs that ask a question.
 func (e *extensions) powerOnQuestion(c *call) bool {
-	m := c.decode()
-	if m == nil {
-		return false
-	}
-	vm, ok := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
-	if !ok {
+	vm := c.vm()
+	if vm == nil {
 		return false
 	}
 	var q *pendingQuestion
@@ -300,12 +296,8 @@ func (e *extensions) reconfigure(c *call) bool {
 // powerOffPending: powering off a VM whose power-on waits on a question
 // abandons the power-on (its task fails with RequestCanceled) and succeeds.
 func (e *extensions) powerOffPending(c *call) bool {
-	m := c.decode()
-	if m == nil {
-		return false
-	}
-	vm, ok := simulator.Map.Get(m.This).(*simulator.VirtualMachine)
-	if !ok {
+	vm := c.vm()
+	if vm == nil {
 		return false
 	}
 	q := e.pending(vm.Self)
